@@ -1,0 +1,36 @@
+import { CacheModule } from '@nestjs/cache-manager';
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
+import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
+import { LoggingModule } from './common/logging/logging.module';
+import { createValidationPipe } from './common/pipes/validation.pipe';
+import { ConfigModule } from './config/config.module';
+import { GatewayConfig } from './config/gateway-config';
+import { HealthModule } from './health/health.module';
+import { IdentityModule } from './identity/identity.module';
+import { ProfileModule } from './profile/profile.module';
+import { RolesModule } from './roles/roles.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule,
+        CacheModule.register({ isGlobal: true }),
+        AuthModule,
+        IdentityModule,
+        ProfileModule,
+        RolesModule,
+        HealthModule,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+    };
+  }
+}

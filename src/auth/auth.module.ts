@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { RateLimiter } from '../common/rate-limit/rate-limiter.service';
+import { AuthGuard } from './auth.guard';
+import { TokenVerifier } from './token-verifier.service';
+
+@Module({
+  providers: [
+    TokenVerifier,
+    RateLimiter,
+    { provide: ThrottlerStorage, useClass: ThrottlerStorageService },
+    // Global: every route is authenticated unless it is @Public().
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
+  exports: [TokenVerifier],
+})
+export class AuthModule {}

@@ -1,0 +1,32 @@
+import type { IncomingMessage } from 'node:http';
+import { bearerTokenOf } from './bearer-token';
+
+function requestWith(...headers: [string, string][]): IncomingMessage {
+  const lowered: Record<string, string> = {};
+  for (const [name, value] of headers) lowered[name.toLowerCase()] ??= value;
+  return { rawHeaders: headers.flat(), headers: lowered } as unknown as IncomingMessage;
+}
+
+describe('bearerTokenOf', () => {
+  it('reads a bearer token, scheme in any case', () => {
+    expect(bearerTokenOf(requestWith(['Authorization', 'Bearer abc.def.ghi']))).toEqual({ kind: 'token', token: 'abc.def.ghi' });
+    expect(bearerTokenOf(requestWith(['authorization', 'bEaReR abc.def.ghi']))).toEqual({ kind: 'token', token: 'abc.def.ghi' });
+  });
+
+  it('sees no token without the header or with another scheme', () => {
+    expect(bearerTokenOf(requestWith())).toEqual({ kind: 'none' });
+    expect(bearerTokenOf(requestWith(['Authorization', 'Basic dXNlcjpwYXNz']))).toEqual({ kind: 'none' });
+    expect(bearerTokenOf(requestWith(['Cookie', 'token=abc.def.ghi']))).toEqual({ kind: 'none' });
+  });
+
+  it('refuses two Authorization headers, whatever their case', () => {
+    const request = requestWith(['Authorization', 'Bearer a.b.c'], ['AUTHORIZATION', 'Bearer d.e.f']);
+    expect(bearerTokenOf(request)).toEqual({ kind: 'invalid' });
+  });
+
+  it('refuses a malformed bearer credential', () => {
+    expect(bearerTokenOf(requestWith(['Authorization', 'Bearer']))).toEqual({ kind: 'invalid' });
+    expect(bearerTokenOf(requestWith(['Authorization', 'Bearer a b']))).toEqual({ kind: 'invalid' });
+    expect(bearerTokenOf(requestWith(['Authorization', 'Bearer a"b']))).toEqual({ kind: 'invalid' });
+  });
+});

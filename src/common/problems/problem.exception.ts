@@ -1,0 +1,37 @@
+import { HttpException, HttpStatus } from '@nestjs/common';
+
+export interface ProblemOptions {
+  /** Response headers that belong to this answer (`WWW-Authenticate`, `Retry-After`, ...). */
+  headers?: Record<string, string>;
+  /** RFC 9457 extension members, e.g. the list of invalid fields. */
+  extensions?: Record<string, unknown>;
+  /** Kept for the log only, never sent: what really happened. */
+  cause?: unknown;
+}
+
+/**
+ * An error that knows its RFC 9457 answer. Everything the gateway refuses on purpose throws
+ * one of these; the exception filter turns it into `application/problem+json`.
+ */
+export class ProblemException extends HttpException {
+  readonly headers: Record<string, string>;
+  readonly extensions: Record<string, unknown>;
+
+  constructor(status: HttpStatus, readonly detail: string, options: ProblemOptions = {}) {
+    super(detail, status, { cause: options.cause });
+    this.headers = options.headers ?? {};
+    this.extensions = options.extensions ?? {};
+  }
+
+  static badRequest(detail: string, extensions?: Record<string, unknown>): ProblemException {
+    return new ProblemException(HttpStatus.BAD_REQUEST, detail, { extensions });
+  }
+
+  static forbidden(detail: string): ProblemException {
+    return new ProblemException(HttpStatus.FORBIDDEN, detail);
+  }
+
+  static notFound(detail = 'resource not found'): ProblemException {
+    return new ProblemException(HttpStatus.NOT_FOUND, detail);
+  }
+}

@@ -1,0 +1,113 @@
+import { ConfigurationError, isLocalMode, loadGatewayConfig } from './gateway-config';
+
+const valid = {
+  FRONTEGG_CLIENT_ID: 'client-1',
+  FRONTEGG_API_KEY: 'super-secret-api-key',
+  FRONTEGG_APP_URL: 'https://app-abc.frontegg.com/',
+};
+
+function problemsOf(env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadGatewayConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.problems;
+    throw error;
+  }
+  throw new Error('configuration unexpectedly valid');
+}
+
+describe('loadGatewayConfig', () => {
+  it('applies the contract defaults', () => {
+    const config = loadGatewayConfig(valid);
+    expect(config).toMatchObject({
+      port: 3000,
+      host: '0.0.0.0',
+      jwtClockToleranceS: 30,
+      stepUpMaxAgeS: 300,
+      rolesCacheTtlS: 30,
+      upstreamTimeoutMs: 5000,
+      rateLimitPerMinute: 600,
+      corsOrigins: [],
+      logLevel: 'info',
+    });
+    expect(config.frontegg).toMatchObject({
+      apiUrl: 'https://api.frontegg.com',
+      appUrl: 'https://app-abc.frontegg.com',
+      jwksUrl: 'https://app-abc.frontegg.com/.well-known/jwks.json',
+      issuers: ['https://app-abc.frontegg.com'],
+      audiences: [],
+      algorithms: ['RS256'],
+    });
+  });
+
+  it.each([
+    ['eu', 'https://api.frontegg.com'],
+    ['us', 'https://api.us.frontegg.com'],
+    ['ca', 'https://api.ca.frontegg.com'],
+    ['au', 'https://api.au.frontegg.com'],
+  ])('region %s picks %s', (region, apiUrl) => {
+    expect(loadGatewayConfig({ ...valid, FRONTEGG_REGION: region }).frontegg.apiUrl).toBe(apiUrl);
+  });
+
+  it('lets FRONTEGG_API_URL override the region and parses lists', () => {
+    const config = loadGatewayConfig({
+      ...valid,
+      FRONTEGG_REGION: 'us',
+      FRONTEGG_API_URL: 'http://127.0.0.1:3001/',
+      FRONTEGG_ISSUERS: 'https://a.example.com, https://b.example.com/',
+      FRONTEGG_AUDIENCE: 'aud-1,aud-2',
+      FRONTEGG_JWT_ALGORITHMS: 'RS256, ES256',
+      CORS_ORIGINS: 'https://app.example.com',
+    });
+    expect(config.frontegg.apiUrl).toBe('http://127.0.0.1:3001');
+    expect(config.frontegg.issuers).toEqual(['https://a.example.com', 'https://b.example.com']);
+    expect(config.frontegg.audiences).toEqual(['aud-1', 'aud-2']);
+    expect(config.frontegg.algorithms).toEqual(['RS256', 'ES256']);
+    expect(config.corsOrigins).toEqual(['https://app.example.com']);
+  });
+
+  it('reports one line per problem, naming each variable', () => {
+    const problems = problemsOf({
+      ...valid,
+      PORT: 'eighty',
+      FRONTEGG_REGION: 'mars',
+      UPSTREAM_TIMEOUT_MS: '0',
+      LOG_LEVEL: 'loud',
+      FRONTEGG_JWT_ALGORITHMS: 'HS256,none',
+    });
+    expect(problems).toHaveLength(5);
+    for (const name of ['PORT', 'FRONTEGG_REGION', 'UPSTREAM_TIMEOUT_MS', 'LOG_LEVEL', 'FRONTEGG_JWT_ALGORITHMS']) {
+      expect(problems.filter((line) => line.startsWith(name))).toHaveLength(1);
+    }
+  });
+
+  it('never prints a secret value', () => {
+    const secret = 'not a valid key because it has spaces';
+    const problems = problemsOf({ ...valid, FRONTEGG_API_KEY: secret, METRICS_TOKEN: 'short' });
+    expect(problems.join('\n')).not.toContain(secret);
+    expect(problems.join('\n')).not.toContain('short');
+    expect(problems).toEqual([expect.stringMatching(/^FRONTEGG_API_KEY /), expect.stringMatching(/^METRICS_TOKEN /)]);
+  });
+
+  it('requires the API key with a client id, and an app URL outside local mode', () => {
+    expect(problemsOf({ FRONTEGG_CLIENT_ID: 'c' })).toEqual([
+      'FRONTEGG_API_KEY is required with FRONTEGG_CLIENT_ID',
+      'FRONTEGG_APP_URL is required outside local mode',
+    ]);
+  });
+
+  it('refuses local mode and plain http in production unless allowed', () => {
+    expect(problemsOf({ NODE_ENV: 'production' })).toContain(
+      'FRONTEGG_CLIENT_ID is required in production (local mode is for development only)',
+    );
+    const plain = { ...valid, NODE_ENV: 'production', FRONTEGG_API_URL: 'http://frontegg.internal' };
+    expect(problemsOf(plain)).toEqual(['FRONTEGG_API_URL must use https in production (or set FRONTEGG_ALLOW_HTTP=true)']);
+    expect(loadGatewayConfig({ ...plain, FRONTEGG_ALLOW_HTTP: 'true' }).production).toBe(true);
+  });
+
+  it('is in local mode only without a client id outside production', () => {
+    expect(isLocalMode({})).toBe(true);
+    expect(isLocalMode({ NODE_ENV: 'production' })).toBe(false);
+    expect(isLocalMode({ FRONTEGG_CLIENT_ID: 'c' })).toBe(false);
+  });
+});

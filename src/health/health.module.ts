@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { AuthModule } from '../auth/auth.module';
+import { IdentityModule } from '../identity/identity.module';
+import { HealthController } from './health.controller';
+import { Lifecycle } from './lifecycle.service';
+import { ReadinessIndicators } from './readiness.indicators';
+
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false }), AuthModule, IdentityModule],
+  controllers: [HealthController],
+  providers: [Lifecycle, ReadinessIndicators],
+})
+export class HealthModule {}

@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { TokenVerifier } from '../auth/token-verifier.service';
+import { VendorTokenService } from '../identity/vendor-token.service';
+import { Lifecycle } from './lifecycle.service';
+
+/** What readiness needs (CONTRACT §4.1): keys to verify tokens, a vendor token to call upstream, no shutdown. */
+@Injectable()
+export class ReadinessIndicators {
+  constructor(
+    private readonly indicators: HealthIndicatorService,
+    private readonly verifier: TokenVerifier,
+    private readonly vendorTokens: VendorTokenService,
+    private readonly lifecycle: Lifecycle,
+  ) {}
+
+  notShuttingDown() {
+    const indicator = this.indicators.check('lifecycle');
+    return this.lifecycle.isShuttingDown ? indicator.down({ reason: 'shutting down' }) : indicator.up();
+  }
+
+  async signingKeys() {
+    const indicator = this.indicators.check('signingKeys');
+    return (await this.verifier.hasSigningKeys()) ? indicator.up() : indicator.down({ reason: 'JWKS unavailable' });
+  }
+
+  /** A valid cached token is enough: a probe never forces a renewal. */
+  async vendorToken() {
+    const indicator = this.indicators.check('vendorToken');
+    if (this.vendorTokens.hasUsableToken()) return indicator.up();
+    try {
+      await this.vendorTokens.token();
+      return indicator.up();
+    } catch {
+      return indicator.down({ reason: 'vendor authentication failed' });
+    }
+  }
+}

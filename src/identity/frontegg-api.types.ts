@@ -1,0 +1,149 @@
+/**
+ * The subset of Frontegg's management API that the gateway uses, written from
+ * Frontegg's official OpenAPI documents (identity.json, env-auth.json).
+ * Wire types only: the gateway's own shapes live beside the feature that answers them.
+ */
+
+/** `POST /auth/vendor` body (VendorAuthenticationRequest). */
+export interface VendorAuthenticationRequest {
+  clientId: string;
+  secret: string;
+}
+
+/** `POST /auth/vendor` answer (VendorAuthenticationResponse); `expiresIn` is in seconds. */
+export interface VendorAuthenticationResponse {
+  token: string;
+  expiresIn: number;
+}
+
+/** RoleResponse. `tenantId` is empty (or absent) for an environment-wide role. */
+export interface FronteggRole {
+  id: string;
+  vendorId: string;
+  tenantId: string | null;
+  key: string;
+  name: string;
+  description: string;
+  isDefault: boolean;
+  firstUserRole: boolean;
+  level: number;
+  createdAt: string;
+  updatedAt: string;
+  /** Permission ids. */
+  permissions: string[];
+}
+
+/** AddRoleRequest (items of the array body of `POST /identity/resources/roles/v1`). */
+export interface FronteggAddRoleRequest {
+  key: string;
+  name: string;
+  description?: string;
+  isDefault?: boolean;
+  migrateRole?: boolean;
+  firstUserRole?: boolean;
+  level: number;
+}
+
+/** UpdateRoleRequest (`PATCH /identity/resources/roles/v1/{roleId}`). */
+export type FronteggUpdateRoleRequest = Partial<FronteggAddRoleRequest>;
+
+/** AddPermissionToRoleRequest (`PUT /identity/resources/roles/v1/{roleId}/permissions`). */
+export interface FronteggSetRolePermissionsRequest {
+  permissionIds: string[];
+}
+
+/** PermissionResponse. */
+export interface FronteggPermission {
+  id: string;
+  key: string;
+  name: string;
+  description: string;
+  createdAt: string;
+  updatedAt: string;
+  roleIds: string[];
+  categoryId: string;
+  fePermission: boolean;
+}
+
+/** UserTenantDto. */
+export interface FronteggUserTenant {
+  tenantId: string;
+  roles: FronteggRole[];
+  temporaryExpirationDate?: string;
+  isDisabled?: boolean;
+}
+
+/** UserDto (`GET /identity/resources/vendor-only/users/v1/{userId}`, answer of the user update). */
+export interface FronteggUser {
+  id: string;
+  email: string;
+  name: string;
+  profilePictureUrl: string | null;
+  sub: string;
+  verified: boolean;
+  mfaEnrolled: boolean;
+  mfaBypass?: boolean;
+  phoneNumber?: string | null;
+  roles: FronteggRole[];
+  permissions: FronteggPermission[];
+  provider: string;
+  tenantId: string;
+  tenantIds: string[];
+  activatedForTenant?: boolean;
+  isLocked?: boolean;
+  tenants: FronteggUserTenant[];
+  invisible?: boolean;
+  superUser?: boolean;
+  /** Stringified JSON object. */
+  metadata: string | null;
+  /** Stringified JSON object, vendor-only. */
+  vendorMetadata: string | null;
+  externalId?: string | null;
+  createdAt: string;
+  lastLogin: string | null;
+  groups?: object[];
+  subAccountAccessAllowed: boolean;
+  managedBy?: 'frontegg' | 'scim2' | 'external';
+}
+
+/** UpdateVendorUserDto (`PUT /identity/resources/users/v1/{userId}`); every field optional. */
+export interface FronteggUpdateUserRequest {
+  phoneNumber?: string;
+  profilePictureUrl?: string | null;
+  /** Stringified JSON object. */
+  metadata?: string;
+  /** Stringified JSON object. */
+  vendorMetadata?: string;
+  mfaBypass?: boolean;
+  externalId?: string;
+  name?: string;
+}
+
+/** AuthenticateUserPasswordDto (`POST /identity/resources/auth/v1/user`). */
+export interface FronteggPasswordLoginRequest {
+  email?: string;
+  username?: string;
+  password: string;
+  recaptchaToken?: string;
+  invitationToken?: string;
+}
+
+/** AuthenticationResponseDto (the fields the emulator fills). */
+export interface FronteggAuthenticationResponse {
+  tokenType?: string;
+  mfaRequired: boolean;
+  accessToken: string;
+  refreshToken: string;
+  expiresIn: number;
+  expires: string;
+  userId?: string;
+  userEmail?: string;
+  emailVerified?: boolean;
+}
+
+/** Frontegg's error body: `{ errors: [message, ...] }`. */
+export interface FronteggErrorBody {
+  errors?: string[];
+  message?: string | string[];
+  statusCode?: number;
+}

@@ -1,0 +1,84 @@
+import { HttpService } from '@nestjs/axios';
+import { Injectable } from '@nestjs/common';
+import type { AxiosResponse, Method } from 'axios';
+import { firstValueFrom } from 'rxjs';
+import { ProblemException } from '../common/problems/problem.exception';
+import { PATH_ID_PATTERN } from '../common/pipes/path-id.pipe';
+import type { FronteggPermission, FronteggRole, FronteggUpdateUserRequest, FronteggUser } from './frontegg-api.types';
+import { upstreamAnswerProblem, upstreamShapeProblem, upstreamTransportProblem } from './upstream-errors';
+import { VendorTokenService } from './vendor-token.service';
+
+const IDENTITY = '/identity/resources';
+
+interface UpstreamRequest {
+  method: Method;
+  url: string;
+  headers?: Record<string, string>;
+  data?: unknown;
+}
+
+/**
+ * The only code that talks to Frontegg's management API. Each request is built here from typed
+ * arguments, so nothing a client sent (headers, extra fields) can travel upstream; the vendor
+ * token is added here and nowhere else.
+ */
+@Injectable()
+export class IdentityClient {
+  constructor(
+    private readonly http: HttpService,
+    private readonly vendorTokens: VendorTokenService,
+  ) {}
+
+  getUser(userId: string): Promise<FronteggUser> {
+    return this.call('get user', { method: 'GET', url: `${IDENTITY}/vendor-only/users/v1/${segment(userId)}` }, isObject);
+  }
+
+  updateUser(userId: string, body: FronteggUpdateUserRequest): Promise<FronteggUser> {
+    return this.call('update user', { method: 'PUT', url: `${IDENTITY}/users/v1/${segment(userId)}`, data: body }, isObject);
+  }
+
+  /** Environment-wide roles and those of `tenantId` (the upstream decides which; the caller filters again). */
+  listRoles(tenantId: string): Promise<FronteggRole[]> {
+    return this.call('list roles', { method: 'GET', url: `${IDENTITY}/roles/v1`, headers: tenantHeader(tenantId) }, Array.isArray);
+  }
+
+  listPermissions(): Promise<FronteggPermission[]> {
+    return this.call('list permissions', { method: 'GET', url: `${IDENTITY}/permissions/v1` }, Array.isArray);
+  }
+
+  /** Sends with the vendor token; a `401` renews the token once and retries once. */
+  private async call<T>(operation: string, request: UpstreamRequest, hasExpectedShape: (body: unknown) => boolean): Promise<T> {
+    const token = await this.vendorTokens.token();
+    let response = await this.send(operation, request, token);
+    if (response.status === 401) {
+      response = await this.send(operation, request, await this.vendorTokens.renewAfterRejection(token));
+    }
+    if (response.status < 200 || response.status >= 300) throw upstreamAnswerProblem(operation, response);
+    if (response.status !== 204 && !hasExpectedShape(response.data)) throw upstreamShapeProblem(operation);
+    return response.data as T;
+  }
+
+  private async send(operation: string, request: UpstreamRequest, token: string): Promise<AxiosResponse> {
+    const headers: Record<string, string> = { ...request.headers, authorization: `Bearer ${token}` };
+    if (request.data !== undefined) headers['content-type'] = 'application/json';
+    try {
+      return await firstValueFrom(this.http.request({ ...request, headers }));
+    } catch (error) {
+      throw upstreamTransportProblem(operation, error);
+    }
+  }
+}
+
+function tenantHeader(tenantId: string): Record<string, string> {
+  return { 'frontegg-tenant-id': tenantId };
+}
+
+/** Ids travel in upstream paths only when they are plain ids, and always encoded. */
+function segment(id: string): string {
+  if (!PATH_ID_PATTERN.test(id)) throw ProblemException.badRequest('identifier must match ^[A-Za-z0-9_-]{1,64}$');
+  return encodeURIComponent(id);
+}
+
+function isObject(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && !Array.isArray(body);
+}

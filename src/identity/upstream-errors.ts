@@ -1,0 +1,79 @@
+import { HttpStatus } from '@nestjs/common';
+import type { AxiosResponse } from 'axios';
+import { isAxiosError } from 'axios';
+import { ProblemException } from '../common/problems/problem.exception';
+import type { FronteggErrorBody } from './frontegg-api.types';
+
+const DEFAULT_RETRY_AFTER_S = 60;
+
+/**
+ * Translates an unsuccessful upstream answer into the gateway's own (CONTRACT §6). The detail
+ * names the operation, never the upstream URL or credentials; the raw answer goes to the log.
+ */
+export function upstreamAnswerProblem(operation: string, response: AxiosResponse): ProblemException {
+  const cause = { operation, status: response.status };
+  switch (response.status) {
+    case 400:
+    case 409: {
+      const messages = messagesOf(response.data);
+      return new ProblemException(response.status, messages.join('; ') || `identity API rejected ${operation}`, {
+        extensions: { errors: messages.map((message) => ({ message })) },
+        cause,
+      });
+    }
+    case 404:
+      return new ProblemException(HttpStatus.NOT_FOUND, 'resource not found', { cause });
+    case 429:
+      return new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'identity API is rate limiting; retry later', {
+        headers: { 'Retry-After': String(retryAfterSeconds(response.headers)) },
+        cause,
+      });
+    default:
+      return new ProblemException(HttpStatus.BAD_GATEWAY, `identity API failed during ${operation}`, { cause });
+  }
+}
+
+/** A call that got no answer: `504` when it timed out, `502` when the upstream was unreachable. */
+export function upstreamTransportProblem(operation: string, error: unknown): ProblemException {
+  const code = isAxiosError(error) ? error.code : undefined;
+  const cause = { operation, code, message: error instanceof Error ? error.message : String(error) };
+  if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
+    return new ProblemException(HttpStatus.GATEWAY_TIMEOUT, `identity API did not answer ${operation} in time`, { cause });
+  }
+  return new ProblemException(HttpStatus.BAD_GATEWAY, `identity API unreachable during ${operation}`, { cause });
+}
+
+/** An answer whose body is not what the official schema promises. */
+export function upstreamShapeProblem(operation: string): ProblemException {
+  return new ProblemException(HttpStatus.BAD_GATEWAY, `identity API answered ${operation} unexpectedly`, {
+    cause: { operation, reason: 'unexpected body' },
+  });
+}
+
+/** Seconds to wait: `Retry-After` (seconds or HTTP date), else Frontegg's `X-Rate-Limit-Reset` (RFC 3339). */
+export function retryAfterSeconds(headers: AxiosResponse['headers'], now = Date.now()): number {
+  const retryAfter = headerOf(headers, 'retry-after');
+  if (retryAfter !== undefined) {
+    const seconds = /^\d+$/.test(retryAfter) ? Number(retryAfter) : secondsUntil(Date.parse(retryAfter), now);
+    if (seconds !== undefined && Number.isFinite(seconds)) return Math.max(1, seconds);
+  }
+  const reset = headerOf(headers, 'x-rate-limit-reset');
+  const untilReset = reset === undefined ? undefined : secondsUntil(Date.parse(reset), now);
+  return untilReset ?? DEFAULT_RETRY_AFTER_S;
+}
+
+function secondsUntil(time: number, now: number): number | undefined {
+  return Number.isNaN(time) ? undefined : Math.max(1, Math.ceil((time - now) / 1000));
+}
+
+function headerOf(headers: AxiosResponse['headers'], name: string): string | undefined {
+  const value: unknown = headers?.[name];
+  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+function messagesOf(body: unknown): string[] {
+  if (typeof body !== 'object' || body === null) return [];
+  const { errors, message } = body as FronteggErrorBody;
+  const all = [...(Array.isArray(errors) ? errors : []), ...(Array.isArray(message) ? message : message ? [message] : [])];
+  return all.filter((item): item is string => typeof item === 'string').map((item) => item.slice(0, 500)).slice(0, 20);
+}

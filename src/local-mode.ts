@@ -1,0 +1,45 @@
+/**
+ * Local mode (CONTRACT §7): with no Frontegg credentials outside production, `npm start` runs the
+ * project's identity emulator in-process and points the gateway at it. This is the only gateway
+ * file that may load the emulator, and it does so lazily so production never loads it.
+ */
+export interface LocalUpstream {
+  /** Variables that point the gateway at the emulator. */
+  environment: Record<string, string>;
+  /** What to print so a developer can get a token and call the gateway. */
+  instructions(gatewayUrl: string): string;
+  close(): Promise<void>;
+}
+
+export async function startLocalUpstream(env: NodeJS.ProcessEnv): Promise<LocalUpstream> {
+  const { startEmulator } = await import('./emulator');
+  const port = env.EMULATOR_PORT ? Number(env.EMULATOR_PORT) : 3001;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('EMULATOR_PORT must be an integer from 0 to 65535');
+  const emulator = await startEmulator({ port, host: '127.0.0.1' });
+  const [firstUser] = emulator.users;
+  return {
+    environment: {
+      FRONTEGG_API_URL: emulator.url,
+      FRONTEGG_APP_URL: emulator.url,
+      FRONTEGG_CLIENT_ID: emulator.clientId,
+      FRONTEGG_API_KEY: emulator.apiKey,
+      FRONTEGG_AUDIENCE: emulator.audience,
+    },
+    instructions: (gatewayUrl) =>
+      [
+        '',
+        `Local mode: the gateway at ${gatewayUrl} uses the identity emulator at ${emulator.url}.`,
+        'Seeded users (development passwords):',
+        ...emulator.users.map((user) => `  ${user.email.padEnd(20)} ${user.password}  tenants: ${user.tenantIds.join(', ')}`),
+        '',
+        'Get a token and call the gateway:',
+        `  TOKEN=$(curl -s ${emulator.url}/identity/resources/auth/v1/user -H 'content-type: application/json' \\`,
+        `    -d '{"email":"${firstUser.email}","password":"${firstUser.password}"}' | sed -E 's/.*"accessToken":"([^"]+)".*/\\1/')`,
+        `  curl -s ${gatewayUrl}/v1/me -H "authorization: Bearer $TOKEN"`,
+        '',
+        `API docs: ${gatewayUrl}/docs`,
+        '',
+      ].join('\n'),
+    close: () => emulator.close(),
+  };
+}

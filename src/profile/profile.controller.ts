@@ -1,0 +1,39 @@
+import { Body, Controller, Get, Patch } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Authenticated } from '../auth/decorators/authenticated.decorator';
+import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator';
+import type { Principal } from '../auth/principal';
+import { ApiProblems, UPSTREAM_PROBLEMS } from '../common/openapi/problem-responses';
+import { ProfileDto } from './dto/profile.dto';
+import { UpdateOwnProfileDto } from './dto/update-own-profile.dto';
+import { ProfileService } from './profile.service';
+
+@ApiTags('profile')
+@Controller('v1/me')
+export class ProfileController {
+  constructor(private readonly profiles: ProfileService) {}
+
+  @Get()
+  @Authenticated({ tokenTypes: ['userToken'] })
+  @ApiOperation({ summary: "The caller's profile in its active tenant" })
+  @ApiOkResponse({ type: ProfileDto })
+  @ApiProblems({ 404: 'The user no longer exists upstream', ...UPSTREAM_PROBLEMS })
+  get(@CurrentPrincipal() principal: Principal): Promise<ProfileDto> {
+    return this.profiles.profileOf(principal);
+  }
+
+  @Patch()
+  @Authenticated({ tokenTypes: ['userToken'] })
+  @ApiOperation({ summary: 'Change your own name, phone number, picture or metadata' })
+  @ApiOkResponse({ type: ProfileDto })
+  @ApiProblems({
+    400: 'Invalid or unknown property (named in the detail); nothing was sent upstream',
+    404: 'The user no longer exists upstream',
+    413: 'Body larger than 16 KiB',
+    415: 'Body is not application/json',
+    ...UPSTREAM_PROBLEMS,
+  })
+  update(@CurrentPrincipal() principal: Principal, @Body() changes: UpdateOwnProfileDto): Promise<ProfileDto> {
+    return this.profiles.updateOwnProfile(principal, changes);
+  }
+}

@@ -1,0 +1,14 @@
+import type { FronteggRole } from '../identity/frontegg-api.types';
+import type { RoleDto } from './dto/role.dto';
+
+export function toRoleDto(role: FronteggRole): RoleDto {
+  return {
+    id: role.id,
+    key: role.key,
+    name: role.name,
+    description: role.description ?? null,
+    isDefault: role.isDefault ?? false,
+    level: role.level,
+    permissions: role.permissions ?? [],
+  };
+}
