@@ -1,0 +1,30 @@
+import { describeEmulator } from './banner';
+import { seedUserSignIns } from './seed';
+
+describe('describeEmulator', () => {
+  const text = describeEmulator({
+    url: 'http://127.0.0.1:3001',
+    issuer: 'http://127.0.0.1:3001',
+    audience: 'client',
+    clientId: 'client',
+    apiKey: 'key',
+    users: seedUserSignIns(),
+    close: async () => undefined,
+  });
+
+  it('tells where the emulator is and its vendor credentials', () => {
+    expect(text).toContain('listening on http://127.0.0.1:3001');
+    expect(text).toContain('clientId=client secret=key');
+  });
+
+  it('lists every seeded user with password and tenants', () => {
+    expect(text).toMatch(/erin@shared\.test\s+frontegg-dev-password\s+Erin Both \[tenant-acme, tenant-globex\]/);
+    expect(text.match(/frontegg-dev-password {2}/g)).toHaveLength(7);
+  });
+
+  it('gives a copy-paste sign-in command', () => {
+    expect(text).toContain(
+      `curl -s -X POST http://127.0.0.1:3001/identity/resources/auth/v1/user -H 'content-type: application/json' -d '{"email":"alice@acme.test","password":"frontegg-dev-password"}'`,
+    );
+  });
+});

@@ -1,0 +1,43 @@
+import { FaultRegistry } from './faults';
+import { SigningKeyRing } from './keys';
+import type { ResolvedEmulatorOptions } from './options';
+import { RequestRecorder } from './recorder';
+import { IdentityStore } from './state';
+import { UserTokenIssuer } from './tokens';
+import { VendorTokenStore } from './vendor-tokens';
+
+/** Everything the routes share: the identity data and the emulator's own machinery. */
+export class EmulatorContext {
+  readonly store = new IdentityStore();
+  readonly faults = new FaultRegistry();
+  readonly recorder = new RequestRecorder();
+  readonly vendorTokens: VendorTokenStore;
+  readonly userTokens: UserTokenIssuer;
+  /** Known once the server listens; the `iss` of user tokens. */
+  issuer = '';
+
+  private constructor(
+    readonly options: ResolvedEmulatorOptions,
+    readonly keys: SigningKeyRing,
+  ) {
+    this.vendorTokens = new VendorTokenStore(options.vendorTokenTtlSeconds);
+    this.userTokens = new UserTokenIssuer(this.store, keys, options.clientId, () => this.issuer);
+  }
+
+  static async create(options: ResolvedEmulatorOptions): Promise<EmulatorContext> {
+    return new EmulatorContext(options, await SigningKeyRing.create());
+  }
+
+  /**
+   * As freshly started: seed data, no faults, no recorded requests, the default vendor-token
+   * lifetime, the original key. Issued vendor tokens stay valid: they belong to running clients
+   * (a gateway under test), not to the seed; `POST /_emulator/vendor-tokens/expire` revokes them.
+   */
+  reset(): void {
+    this.store.reset();
+    this.faults.clear();
+    this.recorder.clear();
+    this.vendorTokens.restoreDefaultLifetime();
+    this.keys.reset();
+  }
+}

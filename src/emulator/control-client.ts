@@ -1,0 +1,115 @@
+import type { FronteggAuthenticationResponse, VendorAuthenticationResponse } from '../identity/frontegg-api.types';
+import {
+  CONTROL_PREFIX,
+  type EmulatorSettings,
+  type FaultCreated,
+  type FaultSpec,
+  type MintedToken,
+  type MintTokenRequest,
+  type RecordedRequest,
+  type RotateKeyRequest,
+  type RotateKeyResult,
+} from './schemas/control.schemas';
+
+export interface RecordedRequestFilter {
+  method?: string;
+  /** A string matches the path exactly; a RegExp is tested against it. */
+  path?: string | RegExp;
+}
+
+/** A control call (or the sign-in) answered with an error status. */
+export class EmulatorControlError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    what: string,
+  ) {
+    super(`${what} answered ${status}: ${JSON.stringify(body)}`);
+  }
+}
+
+function matches(request: RecordedRequest, { method, path }: RecordedRequestFilter): boolean {
+  if (method && request.method !== method.toUpperCase()) return false;
+  if (path === undefined) return true;
+  return typeof path === 'string' ? request.path === path : path.test(request.path);
+}
+
+/** A typed client for the emulator's test controls (`/_emulator/...`), over global fetch. */
+export class EmulatorControlClient {
+  private readonly baseUrl: string;
+
+  constructor(url: string) {
+    this.baseUrl = url.replace(/\/+$/, '');
+  }
+
+  reset(): Promise<void> {
+    return this.control('POST', '/reset');
+  }
+
+  /** Returns the fault's id. */
+  async injectFault(fault: FaultSpec): Promise<string> {
+    const created = await this.control<FaultCreated>('POST', '/faults', fault);
+    return created.id;
+  }
+
+  clearFaults(): Promise<void> {
+    return this.control('DELETE', '/faults');
+  }
+
+  rotateKey(options: RotateKeyRequest = {}): Promise<RotateKeyResult> {
+    return this.control('POST', '/keys/rotate', options);
+  }
+
+  /** Recorded non-control requests in arrival order, optionally filtered here by method and path. */
+  async requests(filter: RecordedRequestFilter = {}): Promise<RecordedRequest[]> {
+    const recorded = await this.control<RecordedRequest[]>('GET', '/requests');
+    return recorded.filter((request) => matches(request, filter));
+  }
+
+  clearRequests(): Promise<void> {
+    return this.control('DELETE', '/requests');
+  }
+
+  async mintToken(options: MintTokenRequest = {}): Promise<string> {
+    const minted = await this.mintTokenWithClaims(options);
+    return minted.token;
+  }
+
+  mintTokenWithClaims(options: MintTokenRequest = {}): Promise<MintedToken> {
+    return this.control('POST', '/tokens', options);
+  }
+
+  expireVendorTokens(): Promise<void> {
+    return this.control('POST', '/vendor-tokens/expire');
+  }
+
+  settings(settings: EmulatorSettings): Promise<void> {
+    return this.control('PUT', '/settings', settings);
+  }
+
+  /** Signs in through the real (recorded) login route. */
+  login(email: string, password: string): Promise<FronteggAuthenticationResponse> {
+    return this.send('POST', '/identity/resources/auth/v1/user', { email, password });
+  }
+
+  /** Gets a vendor token through the real (recorded) `POST /auth/vendor`. */
+  vendorToken(clientId: string, secret: string): Promise<VendorAuthenticationResponse> {
+    return this.send('POST', '/auth/vendor', { clientId, secret });
+  }
+
+  private control<T = void>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.send(method, `${CONTROL_PREFIX}${path}`, body);
+  }
+
+  private async send<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    const parsed: unknown = text === '' ? undefined : JSON.parse(text);
+    if (!response.ok) throw new EmulatorControlError(response.status, parsed, `${method} ${path}`);
+    return parsed as T;
+  }
+}

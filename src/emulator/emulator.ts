@@ -1,0 +1,60 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { EmulatorContext } from './context';
+import { errorBody, FronteggError } from './errors';
+import { rawPathOf, registerRecordingAndFaults } from './request-hooks';
+import { registerControlRoutes } from './routes/controls';
+import { registerLoginRoute } from './routes/identity-auth';
+import { registerConfigurationRoutes } from './routes/identity-configurations';
+import { registerPermissionRoutes } from './routes/identity-permissions';
+import { registerRoleRoutes } from './routes/identity-roles';
+import { registerUserRoutes } from './routes/identity-users';
+import { registerJwksRoute } from './routes/jwks';
+import { registerVendorAuthRoute, requireVendorToken } from './routes/vendor-auth';
+import { createAjv, describeValidationErrors } from './validation';
+
+/** JSON as Fastify parses it (safe against prototype poisoning), but an empty body is null rather than a 400. */
+function registerJsonBodyParser(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body: string, done) => {
+    if (body === '') return done(null, null);
+    parseJson(request, body, done);
+  });
+}
+
+/** Every error leaves as Frontegg's `{ errors: [...] }`. */
+function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | FronteggError, request, reply) => {
+    if (error instanceof FronteggError) return reply.code(error.statusCode).send(errorBody(error.messages));
+    if (error.validation) return reply.code(400).send(errorBody(describeValidationErrors(error.validation)));
+    const status = error.statusCode ?? 500;
+    if (status >= 500) request.log.error(error);
+    return reply.code(status).send(errorBody([status >= 500 ? 'Internal server error' : error.message]));
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(errorBody([`Cannot ${request.method} ${rawPathOf(request)}`])),
+  );
+}
+
+export function buildEmulatorApp(ctx: EmulatorContext): FastifyInstance {
+  // forceCloseConnections: close() must not wait for a client's idle keep-alive sockets.
+  const app = Fastify({ logger: ctx.options.logger, forceCloseConnections: true });
+  const ajv = createAjv();
+  app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
+  registerJsonBodyParser(app);
+  registerErrorHandling(app);
+  registerRecordingAndFaults(app, ctx);
+
+  registerControlRoutes(app, ctx);
+  registerVendorAuthRoute(app, ctx);
+  registerJwksRoute(app, ctx);
+  registerLoginRoute(app, ctx);
+  app.register(async (management) => {
+    management.addHook('preValidation', requireVendorToken(ctx.vendorTokens));
+    registerConfigurationRoutes(management, ctx);
+    registerRoleRoutes(management, ctx);
+    registerPermissionRoutes(management, ctx);
+    registerUserRoutes(management, ctx);
+  });
+  return app;
+}

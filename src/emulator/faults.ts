@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto';
+import { badRequest } from './errors';
+import type { FaultSpec } from './schemas/control.schemas';
+
+interface RegisteredFault {
+  spec: FaultSpec;
+  /** Uses left; undefined = until cleared. */
+  remaining: number | undefined;
+}
+
+/** Rules the schema cannot say readably: a fault must change something, and the reset header belongs to a 429. */
+export function assertUsableFault(spec: FaultSpec): void {
+  if (spec.status === undefined && spec.latencyMs === undefined && !spec.dropConnection) {
+    throw badRequest('A fault needs status, latencyMs or dropConnection');
+  }
+  if (spec.rateLimitResetSeconds !== undefined && spec.status !== 429) {
+    throw badRequest('rateLimitResetSeconds needs status 429');
+  }
+}
+
+export function faultMatches(spec: FaultSpec, method: string, path: string): boolean {
+  if (spec.method && spec.method.toUpperCase() !== method.toUpperCase()) return false;
+  return spec.path.endsWith('*') ? path.startsWith(spec.path.slice(0, -1)) : path === spec.path;
+}
+
+/** Headers of a faulted answer; `X-Rate-Limit-Reset` is Frontegg's rate-limit header (an RFC 3339 time). */
+export function faultHeaders(spec: FaultSpec, now: Date): Record<string, string> {
+  const headers = { ...spec.headers };
+  if (spec.rateLimitResetSeconds !== undefined) {
+    headers['x-rate-limit-reset'] = new Date(now.getTime() + spec.rateLimitResetSeconds * 1000).toISOString();
+  }
+  return headers;
+}
+
+/** The given body, else a Frontegg-style error body for an error status, else nothing. */
+export function faultBody(status: number, body: unknown): unknown {
+  if (body !== undefined) return body;
+  return status >= 400 ? { errors: [`Emulated fault: status ${status}`] } : undefined;
+}
+
+export class FaultRegistry {
+  private faults: RegisteredFault[] = [];
+
+  add(spec: FaultSpec): string {
+    assertUsableFault(spec);
+    this.faults.push({ spec, remaining: spec.count });
+    return `fault-${randomUUID()}`;
+  }
+
+  /**
+   * The newest fault matching the request, with one of its uses consumed. Newest first,
+   * so a test can put a narrow fault over a broad one it injected before.
+   */
+  take(method: string, path: string): FaultSpec | undefined {
+    const fault = this.faults.findLast((candidate) => faultMatches(candidate.spec, method, path));
+    if (!fault) return undefined;
+    if (fault.remaining !== undefined && --fault.remaining === 0) {
+      this.faults = this.faults.filter((candidate) => candidate !== fault);
+    }
+    return fault.spec;
+  }
+
+  clear(): void {
+    this.faults = [];
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The Frontegg identity emulator: a local stand-in for the parts of Frontegg's
+ * management API the gateway uses, plus test controls under `/_emulator`.
+ */
+import { EmulatorContext } from './context';
+import { buildEmulatorApp } from './emulator';
+import { publicUrl, resolveOptions, type EmulatorOptions } from './options';
+import { seedUserSignIns, type SeedUserSignIn } from './seed';
+
+export type { EmulatorOptions } from './options';
+
+export interface RunningEmulator {
+  /** The API base and also the login domain and token issuer, e.g. http://127.0.0.1:41234. */
+  url: string;
+  /** The `iss` of user tokens (= url). */
+  issuer: string;
+  /** The `aud` of user tokens (= clientId). */
+  audience: string;
+  clientId: string;
+  apiKey: string;
+  users: SeedUserSignIn[];
+  close(): Promise<void>;
+}
+
+export async function startEmulator(options?: EmulatorOptions): Promise<RunningEmulator> {
+  const resolved = resolveOptions(options);
+  const ctx = await EmulatorContext.create(resolved);
+  const app = buildEmulatorApp(ctx);
+  await app.listen({ port: resolved.port, host: resolved.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : resolved.port;
+  const url = resolved.publicUrl.replace(/\/+$/, '') || publicUrl(resolved.host, port);
+  ctx.issuer = url;
+  return {
+    url,
+    issuer: url,
+    audience: resolved.clientId,
+    clientId: resolved.clientId,
+    apiKey: resolved.apiKey,
+    users: seedUserSignIns(),
+    close: () => app.close(),
+  };
+}
+
+export { EmulatorControlClient } from './control-client';
+export type {
+  EmulatorSettings,
+  FaultSpec,
+  MintedToken,
+  MintTokenRequest,
+  RecordedRequest,
+  RotateKeyResult,
+  SignWith,
+} from './schemas/control.schemas';
+export * from './seed';

@@ -1,0 +1,44 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { FronteggAuthenticationResponse, FronteggPasswordLoginRequest } from '../../identity/frontegg-api.types';
+import type { EmulatorContext } from '../context';
+import { badRequest, FronteggError } from '../errors';
+import { fronteggRequestSchemas } from '../schemas/frontegg.schemas';
+
+/**
+ * Email and password sign-in. Public, like Frontegg's: no vendor token. The optional
+ * `frontegg-vendor-host` header is accepted and ignored: the emulator is one environment.
+ */
+export function registerLoginRoute(app: FastifyInstance, ctx: EmulatorContext): void {
+  app.post<{ Body: FronteggPasswordLoginRequest }>(
+    '/identity/resources/auth/v1/user',
+    { schema: { body: fronteggRequestSchemas.passwordLogin } },
+    async (request): Promise<FronteggAuthenticationResponse> => {
+      const { email, username, password } = request.body;
+      if (email === undefined && username === undefined) throw badRequest('Either email or username must be provided');
+      // No seeded user has a username, so a username sign-in always fails like a wrong password.
+      const user = email === undefined ? undefined : ctx.store.findUserByEmail(email);
+      if (!user || user.password !== password) throw new FronteggError(401, ['Incorrect email or password']);
+
+      const signedInAt = new Date();
+      const ttlSeconds = ctx.options.userTokenTtlSeconds;
+      const { token, claims } = await ctx.userTokens.issue({
+        user,
+        ttlSeconds,
+        authTime: Math.floor(signedInAt.getTime() / 1000),
+      });
+      user.lastLogin = signedInAt.toISOString();
+      return {
+        tokenType: 'bearer',
+        mfaRequired: false,
+        accessToken: token,
+        refreshToken: randomBytes(32).toString('base64url'),
+        expiresIn: ttlSeconds,
+        expires: new Date(Number(claims.exp) * 1000).toISOString(),
+        userId: user.id,
+        userEmail: user.email,
+        emailVerified: user.verified,
+      };
+    },
+  );
+}

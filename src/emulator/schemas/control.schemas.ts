@@ -1,0 +1,122 @@
+/**
+ * Bodies of the emulator's own test controls (`/_emulator/...`): the wire types shared
+ * with EmulatorControlClient, and the JSON schemas the routes validate them against.
+ */
+import type { SchemaObject } from 'ajv';
+import type { RotationResult } from '../keys';
+
+/** Where the controls live; nothing under it is part of Frontegg's API. */
+export const CONTROL_PREFIX = '/_emulator';
+
+export interface FaultSpec {
+  /** Any method when absent; compared case-insensitively. */
+  method?: string;
+  /** An exact path (no query), or a prefix ending with `*`. */
+  path: string;
+  status?: number;
+  /** Answer body: JSON, or a string sent as text (like a proxy's error page). */
+  body?: unknown;
+  headers?: Record<string, string>;
+  latencyMs?: number;
+  /** How many matching requests the fault affects; until cleared when absent. */
+  count?: number;
+  /** With status 429: sets `X-Rate-Limit-Reset` to now + N seconds, as an RFC 3339 time. */
+  rateLimitResetSeconds?: number;
+  /** Destroys the socket (after latencyMs, if any) instead of answering. */
+  dropConnection?: boolean;
+}
+
+export interface FaultCreated {
+  id: string;
+}
+
+export interface RotateKeyRequest {
+  retirePrevious?: boolean;
+}
+
+export type RotateKeyResult = RotationResult;
+
+export type SignWith = 'current' | 'foreign' | 'none' | 'hs256-public-key';
+
+export interface MintTokenRequest {
+  /** A seeded user; user-alice when absent. */
+  userId?: string;
+  /** The active tenant (roles and permissions are computed for it); the user's default when absent. */
+  tenantId?: string;
+  /** Merged over the computed claims; a null value removes the claim. */
+  claims?: Record<string, unknown>;
+  /** Negative: already expired. */
+  expiresInSeconds?: number;
+  authTimeSecondsAgo?: number;
+  /** Merged into the protected header (a null value removes the parameter); `alg` comes from signWith. */
+  header?: Record<string, unknown>;
+  signWith?: SignWith;
+}
+
+export interface MintedToken {
+  token: string;
+  claims: Record<string, unknown>;
+}
+
+export interface EmulatorSettings {
+  vendorTokenTtlSeconds?: number;
+}
+
+/** One request the emulator received on a non-control route. */
+export interface RecordedRequest {
+  method: string;
+  /** As received: without the query string, not decoded. */
+  path: string;
+  query: Record<string, unknown>;
+  /** Lower-cased names, as Node gives them. */
+  headers: Record<string, string | string[] | undefined>;
+  /** Parsed JSON, or null when there was none. */
+  body: unknown;
+  /** ISO 8601 arrival time. */
+  at: string;
+}
+
+const jsonObject = { type: 'object' } as const;
+
+export const faultSpecSchema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['path'],
+  properties: {
+    method: { type: 'string', pattern: '^[A-Za-z]+$' },
+    path: { type: 'string', pattern: '^/' },
+    status: { type: 'integer', minimum: 200, maximum: 599 },
+    body: {},
+    headers: { type: 'object', additionalProperties: { type: 'string' } },
+    latencyMs: { type: 'integer', minimum: 0, maximum: 60_000 },
+    count: { type: 'integer', minimum: 1 },
+    rateLimitResetSeconds: { type: 'integer', minimum: 0 },
+    dropConnection: { type: 'boolean' },
+  },
+};
+
+export const rotateKeyRequestSchema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { retirePrevious: { type: 'boolean' } },
+};
+
+export const mintTokenRequestSchema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    userId: { type: 'string' },
+    tenantId: { type: 'string' },
+    claims: jsonObject,
+    expiresInSeconds: { type: 'integer' },
+    authTimeSecondsAgo: { type: 'integer' },
+    header: jsonObject,
+    signWith: { enum: ['current', 'foreign', 'none', 'hs256-public-key'] },
+  },
+};
+
+export const settingsRequestSchema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { vendorTokenTtlSeconds: { type: 'integer', minimum: 1 } },
+};

@@ -1,0 +1,242 @@
+import { ENVIRONMENT_WIDE, type IdentityData, type PermissionRecord, type RoleRecord, type UserRecord } from './model';
+
+/** Every seeded user signs in with this password. */
+export const DEV_PASSWORD = 'frontegg-dev-password';
+export const VENDOR_ID = 'emulator-vendor';
+
+export const TENANT_ACME = 'tenant-acme';
+export const TENANT_GLOBEX = 'tenant-globex';
+
+export const CATEGORY_FE_SECURE = 'cat-fe-secure';
+export const CATEGORY_APP = 'cat-app';
+
+export const PERM_READ_ROLES = 'perm-read-roles';
+export const PERM_WRITE_ROLES = 'perm-write-roles';
+export const PERM_DELETE_ROLES = 'perm-delete-roles';
+export const PERM_READ_USERS = 'perm-read-users';
+export const PERM_WRITE_USERS = 'perm-write-users';
+export const PERM_REPORTS_READ = 'perm-reports-read';
+export const PERM_REPORTS_WRITE = 'perm-reports-write';
+
+export const ROLE_ADMIN = 'role-admin';
+export const ROLE_MEMBER = 'role-member';
+export const ROLE_ACME_AUDITOR = 'role-acme-auditor';
+export const ROLE_GLOBEX_SUPPORT = 'role-globex-support';
+
+export const USER_ALICE = 'user-alice';
+export const USER_BOB = 'user-bob';
+export const USER_GRACE = 'user-grace';
+export const USER_FRANK = 'user-frank';
+export const USER_CAROL = 'user-carol';
+export const USER_DAVE = 'user-dave';
+export const USER_ERIN = 'user-erin';
+
+/** What a person needs to sign in as a seeded user. */
+export interface SeedUserSignIn {
+  id: string;
+  email: string;
+  password: string;
+  name: string;
+  tenantIds: string[];
+}
+
+const SEEDED_AT = '2024-01-15T09:00:00.000Z';
+
+/** Frontegg's own permissions (`fe.*`) sit in its security category; the app's in the app's. */
+function permission(id: string, key: string, name: string, description: string): PermissionRecord {
+  const fePermission = key.startsWith('fe.');
+  return {
+    id,
+    key,
+    name,
+    description,
+    categoryId: fePermission ? CATEGORY_FE_SECURE : CATEGORY_APP,
+    fePermission,
+    createdAt: SEEDED_AT,
+    updatedAt: SEEDED_AT,
+  };
+}
+
+type SeedRole = Pick<RoleRecord, 'id' | 'key' | 'name' | 'description' | 'tenantId' | 'level' | 'permissions'> &
+  Partial<Pick<RoleRecord, 'isDefault'>>;
+
+function role(facts: SeedRole): RoleRecord {
+  return {
+    vendorId: VENDOR_ID,
+    isDefault: false,
+    firstUserRole: false,
+    createdAt: SEEDED_AT,
+    updatedAt: SEEDED_AT,
+    ...facts,
+  };
+}
+
+type SeedUserFacts = Pick<UserRecord, 'id' | 'email' | 'name' | 'phoneNumber' | 'createdAt' | 'lastLogin' | 'tenants'> &
+  Partial<UserRecord>;
+
+function user(facts: SeedUserFacts): UserRecord {
+  return {
+    password: DEV_PASSWORD,
+    profilePictureUrl: `https://avatars.emulator.test/${facts.id}.png`,
+    verified: true,
+    mfaEnrolled: false,
+    mfaBypass: false,
+    superUser: false,
+    metadata: '{}',
+    vendorMetadata: '{}',
+    defaultTenantId: facts.tenants[0].tenantId,
+    ...facts,
+  };
+}
+
+/** A fresh, deterministic copy of the seed data: every call returns new objects, so a reset cannot share state. */
+export function createSeedData(): IdentityData {
+  const allPermissions = [
+    PERM_READ_ROLES,
+    PERM_WRITE_ROLES,
+    PERM_DELETE_ROLES,
+    PERM_READ_USERS,
+    PERM_WRITE_USERS,
+    PERM_REPORTS_READ,
+    PERM_REPORTS_WRITE,
+  ];
+  return {
+    permissions: [
+      permission(PERM_READ_ROLES, 'fe.secure.read.roles', 'Read roles', 'View roles and their permissions'),
+      permission(PERM_WRITE_ROLES, 'fe.secure.write.roles', 'Write roles', 'Create and change roles'),
+      permission(PERM_DELETE_ROLES, 'fe.secure.delete.roles', 'Delete roles', 'Delete roles'),
+      permission(PERM_READ_USERS, 'fe.secure.read.users', 'Read users', 'View users of the account'),
+      permission(PERM_WRITE_USERS, 'fe.secure.write.users', 'Write users', 'Change users of the account'),
+      permission(PERM_REPORTS_READ, 'app.reports.read', 'Read reports', 'View reports'),
+      permission(PERM_REPORTS_WRITE, 'app.reports.write', 'Write reports', 'Create and change reports'),
+    ],
+    roles: [
+      role({
+        id: ROLE_ADMIN,
+        key: 'Admin',
+        name: 'Admin',
+        description: 'Full access to the account',
+        tenantId: ENVIRONMENT_WIDE,
+        level: 10,
+        permissions: allPermissions,
+      }),
+      role({
+        id: ROLE_MEMBER,
+        key: 'Member',
+        name: 'Member',
+        description: 'Default role of every user',
+        tenantId: ENVIRONMENT_WIDE,
+        level: 50,
+        permissions: [PERM_READ_ROLES, PERM_REPORTS_READ],
+        isDefault: true,
+      }),
+      role({
+        id: ROLE_ACME_AUDITOR,
+        key: 'acme-auditor',
+        name: 'Acme auditor',
+        description: 'Reads roles, users and reports of Acme',
+        tenantId: TENANT_ACME,
+        level: 30,
+        permissions: [PERM_READ_ROLES, PERM_READ_USERS, PERM_REPORTS_READ],
+      }),
+      role({
+        id: ROLE_GLOBEX_SUPPORT,
+        key: 'globex-support',
+        name: 'Globex support',
+        description: 'Helps Globex users',
+        tenantId: TENANT_GLOBEX,
+        level: 20,
+        permissions: [PERM_READ_ROLES, PERM_READ_USERS, PERM_WRITE_USERS],
+      }),
+    ],
+    users: [
+      user({
+        id: USER_ALICE,
+        email: 'alice@acme.test',
+        name: 'Alice Admin',
+        phoneNumber: '+15550100001',
+        createdAt: '2024-02-01T10:00:00.000Z',
+        lastLogin: '2024-06-01T08:00:00.000Z',
+        tenants: [{ tenantId: TENANT_ACME, roleIds: [ROLE_ADMIN] }],
+        mfaEnrolled: true,
+        metadata: '{"theme":"dark"}',
+        vendorMetadata: '{"plan":"internal"}',
+        externalId: 'ext-alice-001',
+      }),
+      user({
+        id: USER_BOB,
+        email: 'bob@acme.test',
+        name: 'Bob Reader',
+        phoneNumber: '+15550100002',
+        createdAt: '2024-02-02T10:00:00.000Z',
+        lastLogin: '2024-06-02T08:00:00.000Z',
+        tenants: [{ tenantId: TENANT_ACME, roleIds: [ROLE_MEMBER] }],
+      }),
+      user({
+        id: USER_GRACE,
+        email: 'grace@acme.test',
+        name: 'Grace Auditor',
+        phoneNumber: '+15550100003',
+        createdAt: '2024-02-03T10:00:00.000Z',
+        lastLogin: '2024-06-03T08:00:00.000Z',
+        tenants: [{ tenantId: TENANT_ACME, roleIds: [ROLE_ACME_AUDITOR] }],
+        mfaEnrolled: true,
+      }),
+      user({
+        id: USER_FRANK,
+        email: 'frank@acme.test',
+        name: 'Frank Super',
+        phoneNumber: '+15550100004',
+        createdAt: '2024-02-04T10:00:00.000Z',
+        lastLogin: '2024-06-04T08:00:00.000Z',
+        tenants: [{ tenantId: TENANT_ACME, roleIds: [ROLE_MEMBER] }],
+        superUser: true,
+        mfaEnrolled: true,
+      }),
+      user({
+        id: USER_CAROL,
+        email: 'carol@globex.test',
+        name: 'Carol Admin',
+        phoneNumber: '+15550100005',
+        createdAt: '2024-02-05T10:00:00.000Z',
+        lastLogin: '2024-06-05T08:00:00.000Z',
+        tenants: [{ tenantId: TENANT_GLOBEX, roleIds: [ROLE_ADMIN] }],
+        externalId: 'ext-carol-001',
+      }),
+      user({
+        id: USER_DAVE,
+        email: 'dave@globex.test',
+        name: 'Dave Reader',
+        phoneNumber: '+15550100006',
+        createdAt: '2024-02-06T10:00:00.000Z',
+        lastLogin: '2024-06-06T08:00:00.000Z',
+        tenants: [{ tenantId: TENANT_GLOBEX, roleIds: [ROLE_MEMBER] }],
+      }),
+      user({
+        id: USER_ERIN,
+        email: 'erin@shared.test',
+        name: 'Erin Both',
+        phoneNumber: '+15550100007',
+        createdAt: '2024-02-07T10:00:00.000Z',
+        lastLogin: '2024-06-07T08:00:00.000Z',
+        tenants: [
+          { tenantId: TENANT_ACME, roleIds: [ROLE_MEMBER] },
+          { tenantId: TENANT_GLOBEX, roleIds: [ROLE_GLOBEX_SUPPORT] },
+        ],
+        defaultTenantId: TENANT_ACME,
+        mfaEnrolled: true,
+      }),
+    ],
+  };
+}
+
+/** Sign-in details of every seeded user, for banners and tests. */
+export function seedUserSignIns(): SeedUserSignIn[] {
+  return createSeedData().users.map((seeded) => ({
+    id: seeded.id,
+    email: seeded.email,
+    password: seeded.password,
+    name: seeded.name,
+    tenantIds: seeded.tenants.map((membership) => membership.tenantId),
+  }));
+}

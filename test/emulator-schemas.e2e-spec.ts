@@ -1,0 +1,166 @@
+import type { SchemaObject } from 'ajv';
+import request from 'supertest';
+import {
+  DEV_PASSWORD,
+  EmulatorControlClient,
+  PERM_READ_ROLES,
+  ROLE_ACME_AUDITOR,
+  ROLE_MEMBER,
+  startEmulator,
+  TENANT_ACME,
+  TENANT_GLOBEX,
+  USER_BOB,
+  type RunningEmulator,
+} from '../src/emulator';
+import { fronteggResponseSchemas } from '../src/emulator/schemas/frontegg.schemas';
+import { createAjv } from '../src/emulator/validation';
+
+const ROLES = '/identity/resources/roles/v1';
+const ajv = createAjv();
+
+/** Fails with ajv's own report, so a drift names the field. */
+function expectToMatch(schema: SchemaObject, body: unknown): void {
+  const validate = ajv.compile(schema);
+  const valid = validate(body);
+  expect(valid ? [] : validate.errors).toEqual([]);
+}
+
+describe('every emulator answer matches the Frontegg response schemas', () => {
+  let emulator: RunningEmulator;
+  let control: EmulatorControlClient;
+  let token: string;
+
+  const api = () => request(emulator.url);
+  const management = (call: request.Test) => call.set('authorization', `Bearer ${token}`);
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    control = new EmulatorControlClient(emulator.url);
+  });
+  afterAll(() => emulator.close());
+  beforeEach(async () => {
+    await control.reset();
+    token = (await control.vendorToken(emulator.clientId, emulator.apiKey)).token;
+  });
+
+  it('POST /auth/vendor: VendorAuthenticationResponse', async () => {
+    const { body } = await api()
+      .post('/auth/vendor')
+      .send({ clientId: emulator.clientId, secret: emulator.apiKey })
+      .expect(200);
+    expectToMatch(fronteggResponseSchemas.vendorAuthentication, body);
+  });
+
+  it('POST /identity/resources/auth/v1/user: AuthenticationResponseDto, for every seeded user', async () => {
+    for (const user of emulator.users) {
+      const { body } = await api()
+        .post('/identity/resources/auth/v1/user')
+        .send({ email: user.email, password: user.password })
+        .expect(200);
+      expectToMatch(fronteggResponseSchemas.authentication, body);
+    }
+  });
+
+  it('GET /identity/resources/configurations/v1: VendorConfigResponse', async () => {
+    const { body } = await management(api().get('/identity/resources/configurations/v1')).expect(200);
+    expectToMatch(fronteggResponseSchemas.vendorConfig, body);
+  });
+
+  it('GET roles, unscoped and per tenant: RoleResponse[]', async () => {
+    for (const tenantId of [undefined, TENANT_ACME, TENANT_GLOBEX]) {
+      const call = management(api().get(ROLES));
+      const { body } = await (tenantId ? call.set('frontegg-tenant-id', tenantId) : call).expect(200);
+      expect(body.length).toBeGreaterThan(0);
+      expectToMatch(fronteggResponseSchemas.roles, body);
+    }
+  });
+
+  it('POST roles, with and without optional fields: RoleResponse[]', async () => {
+    const { body } = await management(api().post(ROLES))
+      .set('frontegg-tenant-id', TENANT_ACME)
+      .send([
+        { key: 'minimal', name: 'Minimal', level: 40 },
+        {
+          key: 'complete',
+          name: 'Complete',
+          description: 'All fields',
+          isDefault: true,
+          firstUserRole: true,
+          migrateRole: false,
+          level: 41,
+        },
+      ])
+      .expect(201);
+    expectToMatch(fronteggResponseSchemas.roles, body);
+  });
+
+  it('PATCH role and PUT role permissions: RoleResponse', async () => {
+    const patched = await management(api().patch(`${ROLES}/${ROLE_ACME_AUDITOR}`))
+      .send({ key: 'auditor', level: 31 })
+      .expect(200);
+    expectToMatch(fronteggResponseSchemas.role, patched.body);
+    const assigned = await management(api().put(`${ROLES}/${ROLE_MEMBER}/permissions`))
+      .send({ permissionIds: [PERM_READ_ROLES] })
+      .expect(200);
+    expectToMatch(fronteggResponseSchemas.role, assigned.body);
+  });
+
+  it('GET permissions: PermissionResponse[]', async () => {
+    const { body } = await management(api().get('/identity/resources/permissions/v1')).expect(200);
+    expectToMatch(fronteggResponseSchemas.permissions, body);
+  });
+
+  it('GET user: UserDto, for every seeded user, before and after signing in', async () => {
+    for (const user of emulator.users) {
+      const before = await management(api().get(`/identity/resources/vendor-only/users/v1/${user.id}`)).expect(200);
+      expectToMatch(fronteggResponseSchemas.user, before.body);
+      await control.login(user.email, DEV_PASSWORD);
+      const after = await management(api().get(`/identity/resources/vendor-only/users/v1/${user.id}`)).expect(200);
+      expectToMatch(fronteggResponseSchemas.user, after.body);
+    }
+  });
+
+  it('PUT user, including every optional field and a null picture: UserDto', async () => {
+    const { body } = await management(api().put(`/identity/resources/users/v1/${USER_BOB}`))
+      .send({
+        name: 'Robert',
+        phoneNumber: '+15550109999',
+        profilePictureUrl: null,
+        metadata: '{"lang":"en"}',
+        vendorMetadata: '{"tier":"gold"}',
+        mfaBypass: false,
+        externalId: 'ext-bob',
+      })
+      .expect(200);
+    expectToMatch(fronteggResponseSchemas.user, body);
+  });
+
+  it('errors (400, 401, 404): Frontegg error body', async () => {
+    const answers = await Promise.all([
+      api().post('/auth/vendor').send({}).expect(400),
+      api().post('/auth/vendor').send({ clientId: 'x', secret: 'y' }).expect(401),
+      api().get(ROLES).expect(401),
+      management(api().patch(`${ROLES}/role-nope`)).send({}).expect(404),
+      management(api().put(`/identity/resources/users/v1/${USER_BOB}`)).send({ email: 'x@y.test' }).expect(400),
+      api().get('/nowhere').expect(404),
+    ]);
+    answers.forEach(({ body }) => expectToMatch(fronteggResponseSchemas.error, body));
+  });
+
+  describe('the response schemas have teeth', () => {
+    let role: Record<string, unknown>;
+    beforeEach(async () => {
+      role = (await management(api().get(ROLES)).expect(200)).body[0];
+    });
+
+    it.each([
+      ['a missing required field', (valid: Record<string, unknown>) => ({ ...valid, vendorId: undefined })],
+      ['a wrong type', (valid: Record<string, unknown>) => ({ ...valid, level: '10' })],
+      ['an undocumented field', (valid: Record<string, unknown>) => ({ ...valid, extra: true })],
+      ['a malformed date', (valid: Record<string, unknown>) => ({ ...valid, createdAt: 'yesterday' })],
+    ])('refuse a role with %s', (_case, corrupt) => {
+      const validate = ajv.compile(fronteggResponseSchemas.role);
+      expect(validate(JSON.parse(JSON.stringify(corrupt(role))))).toBe(false);
+    });
+  });
+});
