@@ -1,4 +1,6 @@
-// jose 6 ships ESM only: SWC transforms it (and our TypeScript) to CommonJS for Jest.
+// Some dependencies ship ESM only (jose 6; content-disposition, under @fastify/static). Node 20.19
+// loads them from CommonJS, but Jest's module loader cannot: SWC transforms them, and our TypeScript.
+const ESM_ONLY = ['jose', 'content-disposition'];
 const swc = [
   '@swc/jest',
   {
@@ -14,7 +16,7 @@ const swc = [
 const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_ONLY.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
   setupFiles: ['reflect-metadata'],
 };

@@ -19,7 +19,11 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
     routerOptions: { maxParamLength: 128 },
     return503OnClosing: true,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+    bufferLogs: true,
+    // The gateway reads JSON only: Nest's default form parser is not registered (see below).
+    bodyParser: false,
+  });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
 
@@ -27,8 +31,9 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  // JSON only: without this, text/plain bodies would be parsed as strings instead of answered 415.
-  fastify.removeContentTypeParser('text/plain');
+  // JSON only, so any other body is a 415; `__proto__`/`constructor` keys are refused outright.
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_LIMIT_BYTES }, fastify.getDefaultJsonParser('error', 'error'));
 
   if (config.corsOrigins.length > 0) {
     app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['X-Request-Id', 'Retry-After', 'WWW-Authenticate'] });

@@ -77,9 +77,10 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
   const jwksUrl = v.FRONTEGG_JWKS_URL ?? `${appUrl}/.well-known/jwks.json`;
 
   if (production && v.FRONTEGG_ALLOW_HTTP !== 'true') {
-    const plainHttp = { FRONTEGG_API_URL: apiUrl, FRONTEGG_APP_URL: appUrl, FRONTEGG_JWKS_URL: jwksUrl };
+    // The JWKS URL is checked only when set: by default it follows the app URL, already checked.
+    const plainHttp = { FRONTEGG_API_URL: apiUrl, FRONTEGG_APP_URL: appUrl, FRONTEGG_JWKS_URL: v.FRONTEGG_JWKS_URL };
     for (const [name, url] of Object.entries(plainHttp)) {
-      if (url.startsWith('http://')) problems.push(`${name} must use https in production (or set FRONTEGG_ALLOW_HTTP=true)`);
+      if (url?.startsWith('http://')) problems.push(`${name} must use https in production (or set FRONTEGG_ALLOW_HTTP=true)`);
     }
   }
 

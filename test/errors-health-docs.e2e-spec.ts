@@ -1,0 +1,132 @@
+import { USER_BOB } from '../src/emulator';
+import { expectProblem } from './support/assertions';
+import { startTestGateway, type TestGateway } from './support/gateway';
+
+describe('errors, request ids and rate limits (CONTRACT §6)', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway({ RATE_LIMIT_PER_MINUTE: '5' });
+  });
+  afterAll(() => gateway.close());
+  beforeEach(() => gateway.reset());
+
+  it('echoes a safe X-Request-Id and replaces an unsafe one', async () => {
+    const echoed = await gateway.http().get('/health/live').set('x-request-id', 'trace-123.abc_X');
+    expect(echoed.headers['x-request-id']).toBe('trace-123.abc_X');
+    const replaced = await gateway.http().get('/health/live').set('x-request-id', 'bad id<script>');
+    expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const fresh = await gateway.http().get('/health/live');
+    expect(fresh.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers unknown routes with a problem carrying the request id', async () => {
+    const response = await gateway.http().get('/v2/nothing').set('x-request-id', 'lost-1');
+    expectProblem(response, 404);
+    expect(response.body.requestId).toBe('lost-1');
+  });
+
+  it('limits each user to RATE_LIMIT_PER_MINUTE on /v1, with RateLimit headers and Retry-After', async () => {
+    const token = await gateway.token({ userId: USER_BOB });
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push(await gateway.http().get('/v1/roles').set('authorization', `Bearer ${token}`));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(answers[0].headers['ratelimit-limit']).toBe('5');
+    expect(answers[0].headers['ratelimit-remaining']).toBe('4');
+    expectProblem(answers[5], 429);
+    expect(Number(answers[5].headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(answers[5].headers['retry-after'])).toBeLessThanOrEqual(60);
+
+    // Another user has a budget of its own.
+    const other = await gateway.token({ userId: 'user-grace' });
+    expect((await gateway.http().get('/v1/roles').set('authorization', `Bearer ${other}`)).status).toBe(200);
+  });
+
+  it('limits failed authentications per client address', async () => {
+    const answers = [];
+    for (let i = 0; i < 6; i++) answers.push(await gateway.http().get('/v1/me').set('authorization', 'Bearer not.a.token'));
+    expect(answers.map((answer) => answer.status)).toEqual([401, 401, 401, 401, 401, 429]);
+  });
+});
+
+describe('health (CONTRACT §4.1)', () => {
+  it('is live, and ready once keys and a vendor token are at hand', async () => {
+    const gateway = await startTestGateway();
+    try {
+      expect((await gateway.http().get('/health/live')).body).toEqual({ status: 'ok' });
+      const ready = await gateway.http().get('/health/ready');
+      expect(ready.status).toBe(200);
+      expect(ready.body.status).toBe('ok');
+
+      // A valid cached vendor token is not renewed for a probe, and the cached keys suffice.
+      await gateway.upstream.clearRequests();
+      await gateway.upstream.injectFault({ path: '/.well-known/jwks.json', status: 503 });
+      await gateway.upstream.injectFault({ path: '/auth/vendor', status: 503 });
+      expect((await gateway.http().get('/health/ready')).status).toBe(200);
+      expect(await gateway.upstream.requests()).toEqual([]);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('is not ready when no signing keys or no vendor token can be had', async () => {
+    const gateway = await startTestGateway();
+    try {
+      await gateway.upstream.injectFault({ path: '/.well-known/jwks.json', status: 503 });
+      await gateway.upstream.injectFault({ path: '/auth/vendor', status: 500 });
+      const response = await gateway.http().get('/health/ready');
+      expectProblem(response, 503);
+      expect(response.body.checks).toMatchObject({ signingKeys: { status: 'down' }, vendorToken: { status: 'down' } });
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
+describe('OpenAPI document (CONTRACT §4.1)', () => {
+  let gateway: TestGateway;
+  let document: {
+    paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown>; 'x-permission'?: string }>>;
+    components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+    document = (await gateway.http().get('/docs-json')).body;
+  });
+  afterAll(() => gateway.close());
+
+  it('serves Swagger UI at /docs without a token', async () => {
+    const response = await gateway.http().get('/docs').redirects(1);
+    expect(response.status).toBe(200);
+    expect(response.text).toContain('swagger');
+  });
+
+  it('documents every route, and the bearer scheme', () => {
+    expect(Object.keys(document.paths).sort()).toEqual(['/health/live', '/health/ready', '/v1/me', '/v1/roles']);
+    expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+    expect(document.components.schemas).toHaveProperty('ProblemDto');
+    expect(document.components.schemas).toHaveProperty('ProfileDto');
+    expect(document.components.schemas).toHaveProperty('RoleDto');
+    expect(document.components.schemas).toHaveProperty('UpdateOwnProfileDto');
+  });
+
+  it('states the security, permission and error answers of every /v1 operation', () => {
+    const operations = Object.entries(document.paths)
+      .filter(([path]) => path.startsWith('/v1'))
+      .flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })));
+    expect(operations.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(['get /v1/me', 'get /v1/roles', 'patch /v1/me']);
+    for (const { operation } of operations) {
+      expect(operation.security).toEqual([{ bearer: [] }]);
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '401', '429', '502', '503', '504']));
+    }
+    expect(document.paths['/v1/roles'].get['x-permission']).toBe('fe.secure.read.roles');
+    expect(document.paths['/v1/roles'].get.responses).toHaveProperty('403');
+    expect(document.paths['/v1/me'].patch.responses).toEqual(expect.objectContaining({ 400: expect.anything(), 413: expect.anything(), 415: expect.anything() }));
+  });
+
+  it('leaves public routes without security', () => {
+    expect(document.paths['/health/live'].get.security).toBeUndefined();
+    expect(document.paths['/health/ready'].get.security).toBeUndefined();
+  });
+});

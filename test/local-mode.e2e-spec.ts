@@ -1,0 +1,71 @@
+import { execFileSync } from 'node:child_process';
+import { cleanEnvironment, freePort, runBuiltGateway, type RunningProcess } from './support/processes';
+
+describe('local mode (CONTRACT §7): the gateway with no credentials runs on the emulator', () => {
+  let gateway: RunningProcess;
+  let port: number;
+
+  beforeAll(async () => {
+    port = await freePort();
+    const emulatorPort = await freePort();
+    gateway = runBuiltGateway(cleanEnvironment({ PORT: String(port), HOST: '127.0.0.1', EMULATOR_PORT: String(emulatorPort), LOG_LEVEL: 'silent' }));
+    await gateway.waitFor(`/v1/me -H "authorization: Bearer $TOKEN"`);
+  });
+
+  afterAll(async () => {
+    gateway.child.kill('SIGTERM');
+    await gateway.exited;
+  });
+
+  it('prints a copy-paste curl that signs a seeded user in and reads /v1/me', () => {
+    const lines = gateway.output().split('\n');
+    const start = lines.findIndex((line) => line.trim().startsWith('TOKEN=$(curl'));
+    const script = lines.slice(start, start + 3).join('\n');
+    const answer = execFileSync('bash', ['-c', script], { encoding: 'utf8', timeout: 10_000 });
+    expect(JSON.parse(answer)).toMatchObject({ id: 'user-alice', email: 'alice@acme.test', tenantId: 'tenant-acme' });
+  });
+
+  it('lists every seeded user with its development password', () => {
+    for (const email of ['alice@acme.test', 'bob@acme.test', 'carol@globex.test', 'dave@globex.test', 'erin@shared.test']) {
+      expect(gateway.output()).toContain(email);
+    }
+    expect(gateway.output()).toContain('frontegg-dev-password');
+  });
+
+  it('is ready and serves the docs', async () => {
+    expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${port}/docs-json`)).status).toBe(200);
+  });
+});
+
+describe('configuration at start (CONTRACT §1)', () => {
+  it('stops with one line per problem, naming each variable, and never a secret', async () => {
+    const secret = 'my secret api key with spaces';
+    const started = runBuiltGateway(
+      cleanEnvironment({
+        NODE_ENV: 'production',
+        FRONTEGG_CLIENT_ID: 'client',
+        FRONTEGG_API_KEY: secret,
+        PORT: 'not-a-port',
+        FRONTEGG_REGION: 'mars',
+        FRONTEGG_APP_URL: 'http://app.example.com',
+      }),
+    );
+    expect(await started.exited).toBe(1);
+    const problems = started.output().split('\n').filter((line) => line.startsWith('  - '));
+    expect(problems.map((line) => line.slice(4).split(' ')[0]).sort()).toEqual([
+      'FRONTEGG_API_KEY',
+      'FRONTEGG_APP_URL',
+      'FRONTEGG_REGION',
+      'PORT',
+    ]);
+    expect(started.output()).not.toContain(secret);
+    expect(started.output()).not.toMatch(/\bat \S+\.js:\d+/); // no stack trace
+  });
+
+  it('refuses local mode in production', async () => {
+    const started = runBuiltGateway(cleanEnvironment({ NODE_ENV: 'production' }));
+    expect(await started.exited).toBe(1);
+    expect(started.output()).toContain('FRONTEGG_CLIENT_ID is required in production');
+  });
+});

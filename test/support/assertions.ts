@@ -1,0 +1,26 @@
+import type { Response } from 'supertest';
+import { PROBLEM_JSON } from './gateway';
+
+/** A 401 exactly as CONTRACT §2 describes it. */
+export function expectUnauthorized(response: Response, detail: 'invalid token' | 'token expired', tokenSent = true): void {
+  expect({ status: response.status, detail: response.body.detail }).toEqual({ status: 401, detail });
+  expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
+  expect(response.headers['www-authenticate']).toBe(tokenSent ? 'Bearer realm="api", error="invalid_token"' : 'Bearer realm="api"');
+  expectProblem(response, 401);
+}
+
+/** An RFC 9457 body with the request id of the answer. */
+export function expectProblem(response: Response, status: number): void {
+  expect(response.status).toBe(status);
+  expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
+  expect(response.body).toMatchObject({ type: 'about:blank', status, title: expect.any(String), detail: expect.any(String) });
+  expect(response.body.requestId).toBe(response.headers['x-request-id']);
+}
+
+/** Moves the process clock (jose, the caches and the emulator all read Date.now). */
+export function advanceClock(ms: number): void {
+  const realNow = Date.now.bind(Date);
+  const base = Date.now();
+  const start = realNow();
+  jest.spyOn(Date, 'now').mockImplementation(() => base + ms + (realNow() - start));
+}
