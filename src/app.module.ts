@@ -1,6 +1,7 @@
 import { CacheModule } from '@nestjs/cache-manager';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
 import { LoggingModule } from './common/logging/logging.module';
@@ -11,6 +12,7 @@ import { HealthModule } from './health/health.module';
 import { IdentityModule } from './identity/identity.module';
 import { ProfileModule } from './profile/profile.module';
 import { RolesModule } from './roles/roles.module';
+import { MembersModule } from './users/members.module';
 
 @Module({})
 export class AppModule {
@@ -21,10 +23,12 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggingModule,
         CacheModule.register({ isGlobal: true }),
+        AuditModule,
         AuthModule,
         IdentityModule,
         ProfileModule,
         RolesModule,
+        MembersModule,
         HealthModule,
       ],
       providers: [

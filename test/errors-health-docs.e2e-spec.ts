@@ -86,7 +86,7 @@ describe('health (CONTRACT §4.1)', () => {
 describe('OpenAPI document (CONTRACT §4.1)', () => {
   let gateway: TestGateway;
   let document: {
-    paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, unknown>; 'x-permission'?: string }>>;
+    paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, { description?: string }>; 'x-permission'?: string }>>;
     components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
   };
 
@@ -102,27 +102,46 @@ describe('OpenAPI document (CONTRACT §4.1)', () => {
     expect(response.text).toContain('swagger');
   });
 
+  // CONTRACT §4.1 and §4.2: method, path, permission, success status.
+  const ROUTES: [string, string, string, string][] = [
+    ['get', '/v1/me', 'none (any verified token)', '200'],
+    ['patch', '/v1/me', 'none (any verified token)', '200'],
+    ['post', '/v1/me/mfa/unenroll', 'none (any verified token)', '204'],
+    ['get', '/v1/roles', 'fe.secure.read.roles', '200'],
+    ['get', '/v1/permissions', 'fe.secure.read.roles', '200'],
+    ['post', '/v1/roles', 'fe.secure.write.roles', '201'],
+    ['patch', '/v1/roles/{roleId}', 'fe.secure.write.roles', '200'],
+    ['delete', '/v1/roles/{roleId}', 'fe.secure.delete.roles', '204'],
+    ['put', '/v1/roles/{roleId}/permissions', 'fe.secure.write.roles', '200'],
+    ['get', '/v1/users/{userId}', 'fe.secure.read.users', '200'],
+    ['post', '/v1/users/{userId}/mfa/unenroll', 'fe.secure.write.users', '204'],
+  ];
+
   it('documents every route, and the bearer scheme', () => {
-    expect(Object.keys(document.paths).sort()).toEqual(['/health/live', '/health/ready', '/v1/me', '/v1/roles']);
+    const documented = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`));
+    expect(documented.sort()).toEqual(
+      [...ROUTES.map(([method, path]) => `${method} ${path}`), 'get /health/live', 'get /health/ready'].sort(),
+    );
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-    expect(document.components.schemas).toHaveProperty('ProblemDto');
-    expect(document.components.schemas).toHaveProperty('ProfileDto');
-    expect(document.components.schemas).toHaveProperty('RoleDto');
-    expect(document.components.schemas).toHaveProperty('UpdateOwnProfileDto');
+    for (const schema of ['ProblemDto', 'ProfileDto', 'RoleDto', 'PermissionDto', 'UpdateOwnProfileDto', 'CreateRoleDto', 'UpdateRoleDto', 'SetRolePermissionsDto']) {
+      expect(document.components.schemas).toHaveProperty(schema);
+    }
   });
 
-  it('states the security, permission and error answers of every /v1 operation', () => {
-    const operations = Object.entries(document.paths)
-      .filter(([path]) => path.startsWith('/v1'))
-      .flatMap(([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ path, method, operation })));
-    expect(operations.map(({ method, path }) => `${method} ${path}`).sort()).toEqual(['get /v1/me', 'get /v1/roles', 'patch /v1/me']);
-    for (const { operation } of operations) {
-      expect(operation.security).toEqual([{ bearer: [] }]);
-      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['200', '401', '429', '502', '503', '504']));
+  it.each(ROUTES)('%s %s states its permission %s, security and every answer', (method, path, permission, success) => {
+    const operation = document.paths[path][method];
+    expect(operation.security).toEqual([{ bearer: [] }]);
+    expect(operation['x-permission']).toBe(permission);
+    expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining([success, '401', '429', '502', '503', '504']));
+    if (permission.startsWith('fe.')) expect(operation.responses).toHaveProperty('403');
+    if (path.includes('{')) expect(operation.responses).toHaveProperty('400');
+  });
+
+  it('documents the body errors of writes and the step-up challenge', () => {
+    for (const [method, path] of [['patch', '/v1/me'], ['post', '/v1/roles'], ['patch', '/v1/roles/{roleId}'], ['put', '/v1/roles/{roleId}/permissions']]) {
+      expect(Object.keys(document.paths[path][method].responses)).toEqual(expect.arrayContaining(['400', '413', '415']));
     }
-    expect(document.paths['/v1/roles'].get['x-permission']).toBe('fe.secure.read.roles');
-    expect(document.paths['/v1/roles'].get.responses).toHaveProperty('403');
-    expect(document.paths['/v1/me'].patch.responses).toEqual(expect.objectContaining({ 400: expect.anything(), 413: expect.anything(), 415: expect.anything() }));
+    expect(document.paths['/v1/me/mfa/unenroll'].post.responses['401']).toMatchObject({ description: expect.stringContaining('RFC 9470') });
   });
 
   it('leaves public routes without security', () => {

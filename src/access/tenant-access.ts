@@ -1,4 +1,5 @@
 import type { Principal } from '../auth/principal';
+import { ProblemException } from '../common/problems/problem.exception';
 import type { FronteggRole, FronteggUser, FronteggUserTenant } from '../identity/frontegg-api.types';
 
 /**
@@ -23,4 +24,35 @@ export function membershipInCallerTenant(principal: Principal, user: FronteggUse
   if (membership) return membership;
   // Some answers list only the user's active tenant, through the top-level fields.
   return user.tenantId === principal.tenantId ? { tenantId: user.tenantId, roles: user.roles ?? [] } : undefined;
+}
+
+/**
+ * The role as the caller may change it. Missing, or another tenant's: `404`, so that the
+ * existence of other tenants' roles is not revealed. Environment-wide: `403`, since it is
+ * visible to every tenant but belongs to none.
+ */
+export function roleOwnedByCaller(principal: Principal, roles: readonly FronteggRole[], roleId: string): FronteggRole {
+  const role = roles.find((candidate) => candidate.id === roleId);
+  if (!role || (!isEnvironmentWide(role) && role.tenantId !== principal.tenantId)) throw ProblemException.notFound('role not found');
+  if (isEnvironmentWide(role)) throw ProblemException.forbidden('environment-wide roles cannot be changed from a tenant');
+  return role;
+}
+
+/** A user the caller may administer: a member of the caller's tenant, else `404`. */
+export function memberOfCallerTenant(principal: Principal, user: FronteggUser): FronteggUserTenant {
+  const membership = membershipInCallerTenant(principal, user);
+  if (!membership) throw ProblemException.notFound('user not found');
+  return membership;
+}
+
+/**
+ * MFA unenroll acts on the user everywhere, so a tenant admin may reset only users who belong
+ * to no other tenant, and never a super-user.
+ */
+export function assertMfaResetStaysInTenant(principal: Principal, user: FronteggUser): void {
+  const tenants = new Set([...(user.tenantIds ?? []), ...(user.tenants ?? []).map((tenant) => tenant.tenantId), user.tenantId]);
+  if ([...tenants].some((tenantId) => tenantId !== principal.tenantId)) {
+    throw ProblemException.forbidden('the user also belongs to another tenant: MFA reset would reach beyond yours');
+  }
+  if (user.superUser) throw ProblemException.forbidden('MFA of a super-user cannot be reset from a tenant');
 }

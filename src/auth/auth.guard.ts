@@ -1,7 +1,10 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AUDITED_ACTION, type AuditedAction } from '../audit/audited.decorator';
+import { AuditTrail } from '../audit/audit-trail.service';
 import { ProblemException } from '../common/problems/problem.exception';
+import { GatewayConfig } from '../config/gateway-config';
 import { RateLimiter } from '../common/rate-limit/rate-limiter.service';
 import { bearerTokenOf } from './bearer-token';
 import { ACCESS_RULE, type AccessRule } from './decorators/authenticated.decorator';
@@ -12,7 +15,8 @@ import { TokenRejectedError, TokenVerifier } from './token-verifier.service';
 
 /**
  * The request pipeline before any handler runs, registered globally so that a route is protected
- * unless it says `@Public()`: authenticate, count the caller against the rate limit, authorize.
+ * unless it says `@Public()`: open the audit entry of administrative routes (so that refusals
+ * are recorded too), authenticate, count the caller against the rate limit, authorize.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -20,6 +24,8 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly verifier: TokenVerifier,
     private readonly rateLimiter: RateLimiter,
+    private readonly auditTrail: AuditTrail,
+    private readonly config: GatewayConfig,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -28,6 +34,7 @@ export class AuthGuard implements CanActivate {
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
+    this.auditTrail.open(request, this.reflector.get<AuditedAction>(AUDITED_ACTION, context.getHandler()));
 
     const principal = await this.authenticate(request).catch(async (error: unknown) => {
       // Failed attempts count against the client address, so guessing costs the guesser.
@@ -36,7 +43,9 @@ export class AuthGuard implements CanActivate {
     });
     attachPrincipal(request, principal);
     await this.rateLimiter.consume(`user:${principal.userId}`, reply);
-    authorize(principal, this.reflector.getAllAndOverride<AccessRule>(ACCESS_RULE, targets) ?? {});
+    const rule = this.reflector.getAllAndOverride<AccessRule>(ACCESS_RULE, targets) ?? {};
+    authorize(principal, rule);
+    if (rule.recentSignIn) requireRecentSignIn(principal, this.config.stepUpMaxAgeS);
     return true;
   }
 
@@ -62,6 +71,14 @@ export function authorize(principal: Principal, rule: AccessRule): void {
     const missing = missingPermissions(principal.permissions, [rule.permission]);
     if (missing.length > 0) throw ProblemException.forbidden(`missing permission ${missing.join(', ')}`);
   }
+}
+
+/** RFC 9470: a sign-in older than `maxAgeS` (or of unknown age) must be repeated. */
+export function requireRecentSignIn(principal: Principal, maxAgeS: number, nowS = Date.now() / 1000): void {
+  if (principal.authTime !== undefined && nowS - principal.authTime <= maxAgeS) return;
+  throw new ProblemException(HttpStatus.UNAUTHORIZED, `this action needs a sign-in within the last ${maxAgeS} s`, {
+    headers: { 'WWW-Authenticate': `Bearer realm="api", error="insufficient_user_authentication", max_age=${maxAgeS}` },
+  });
 }
 
 function unauthorized(reason: TokenRejectedError['reason'], tokenSent: boolean, cause?: unknown): ProblemException {

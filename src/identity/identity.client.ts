@@ -4,7 +4,14 @@ import type { AxiosResponse, Method } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import { ProblemException } from '../common/problems/problem.exception';
 import { PATH_ID_PATTERN } from '../common/pipes/path-id.pipe';
-import type { FronteggPermission, FronteggRole, FronteggUpdateUserRequest, FronteggUser } from './frontegg-api.types';
+import type {
+  FronteggAddRoleRequest,
+  FronteggPermission,
+  FronteggRole,
+  FronteggUpdateRoleRequest,
+  FronteggUpdateUserRequest,
+  FronteggUser,
+} from './frontegg-api.types';
 import { upstreamAnswerProblem, upstreamShapeProblem, upstreamTransportProblem } from './upstream-errors';
 import { VendorTokenService } from './vendor-token.service';
 
@@ -46,6 +53,33 @@ export class IdentityClient {
     return this.call('list permissions', { method: 'GET', url: `${IDENTITY}/permissions/v1` }, Array.isArray);
   }
 
+  /** Creates roles in `tenantId` (the upstream takes and answers an array). */
+  createRoles(tenantId: string, roles: FronteggAddRoleRequest[]): Promise<FronteggRole[]> {
+    const request = { method: 'POST', url: `${IDENTITY}/roles/v1`, headers: tenantHeader(tenantId), data: roles } as const;
+    return this.call('create role', request, Array.isArray);
+  }
+
+  updateRole(tenantId: string, roleId: string, changes: FronteggUpdateRoleRequest): Promise<FronteggRole> {
+    const request = { method: 'PATCH', url: roleUrl(roleId), headers: tenantHeader(tenantId), data: changes } as const;
+    return this.call('update role', request, isObject);
+  }
+
+  async deleteRole(tenantId: string, roleId: string): Promise<void> {
+    await this.call('delete role', { method: 'DELETE', url: roleUrl(roleId), headers: tenantHeader(tenantId) }, anyBody);
+  }
+
+  /** Replaces the role's permissions with exactly `permissionIds`. */
+  setRolePermissions(tenantId: string, roleId: string, permissionIds: string[]): Promise<FronteggRole> {
+    const request = { method: 'PUT', url: `${roleUrl(roleId)}/permissions`, headers: tenantHeader(tenantId), data: { permissionIds } } as const;
+    return this.call('set role permissions', request, isObject);
+  }
+
+  /** Removes every MFA device of the user, in all of its tenants. */
+  async unenrollMfa(userId: string): Promise<void> {
+    const request = { method: 'POST', url: `${IDENTITY}/vendor-only/users/v1/${segment(userId)}/mfa/unenroll` } as const;
+    await this.call('unenroll MFA', request, anyBody);
+  }
+
   /** Sends with the vendor token; a `401` renews the token once and retries once. */
   private async call<T>(operation: string, request: UpstreamRequest, hasExpectedShape: (body: unknown) => boolean): Promise<T> {
     const token = await this.vendorTokens.token();
@@ -59,14 +93,22 @@ export class IdentityClient {
   }
 
   private async send(operation: string, request: UpstreamRequest, token: string): Promise<AxiosResponse> {
-    const headers: Record<string, string> = { ...request.headers, authorization: `Bearer ${token}` };
-    if (request.data !== undefined) headers['content-type'] = 'application/json';
+    // Without a body, no content type: axios would otherwise label an empty POST as a form.
+    const headers: Record<string, string | false> = {
+      ...request.headers,
+      authorization: `Bearer ${token}`,
+      'content-type': request.data === undefined ? false : 'application/json',
+    };
     try {
       return await firstValueFrom(this.http.request({ ...request, headers }));
     } catch (error) {
       throw upstreamTransportProblem(operation, error);
     }
   }
+}
+
+function roleUrl(roleId: string): string {
+  return `${IDENTITY}/roles/v1/${segment(roleId)}`;
 }
 
 function tenantHeader(tenantId: string): Record<string, string> {
@@ -77,6 +119,10 @@ function tenantHeader(tenantId: string): Record<string, string> {
 function segment(id: string): string {
   if (!PATH_ID_PATTERN.test(id)) throw ProblemException.badRequest('identifier must match ^[A-Za-z0-9_-]{1,64}$');
   return encodeURIComponent(id);
+}
+
+function anyBody(): boolean {
+  return true;
 }
 
 function isObject(body: unknown): boolean {

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Patch } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, HttpStatus, Patch, Post } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Audited, callerItself } from '../audit/audited.decorator';
 import { Authenticated } from '../auth/decorators/authenticated.decorator';
 import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator';
 import type { Principal } from '../auth/principal';
@@ -35,5 +36,16 @@ export class ProfileController {
   })
   update(@CurrentPrincipal() principal: Principal, @Body() changes: UpdateOwnProfileDto): Promise<ProfileDto> {
     return this.profiles.updateOwnProfile(principal, changes);
+  }
+
+  @Post('mfa/unenroll')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Authenticated({ tokenTypes: ['userToken'], recentSignIn: true })
+  @Audited('mfa.unenroll-self', callerItself)
+  @ApiOperation({ summary: 'Remove your own MFA devices (needs a sign-in within STEP_UP_MAX_AGE_S)' })
+  @ApiNoContentResponse({ description: 'MFA removed' })
+  @ApiProblems({ 404: 'The user no longer exists upstream', ...UPSTREAM_PROBLEMS })
+  unenrollMfa(@CurrentPrincipal() principal: Principal): Promise<void> {
+    return this.profiles.unenrollOwnMfa(principal);
   }
 }

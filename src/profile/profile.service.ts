@@ -2,18 +2,19 @@ import { Injectable } from '@nestjs/common';
 import { membershipInCallerTenant } from '../access/tenant-access';
 import type { Principal } from '../auth/principal';
 import { ProblemException } from '../common/problems/problem.exception';
+import { definedFields } from '../common/validation/defined-fields';
 import type { FronteggUpdateUserRequest, FronteggUser } from '../identity/frontegg-api.types';
 import { IdentityClient } from '../identity/identity.client';
-import { RolesService } from '../roles/roles.service';
 import type { ProfileDto } from './dto/profile.dto';
 import type { UpdateOwnProfileDto } from './dto/update-own-profile.dto';
-import { permissionKeysOf, toProfile } from './profile.mapper';
+import { ProfileAssembler } from './profile-assembler.service';
 
+/** What users do about themselves. */
 @Injectable()
 export class ProfileService {
   constructor(
     private readonly identity: IdentityClient,
-    private readonly roles: RolesService,
+    private readonly profiles: ProfileAssembler,
   ) {}
 
   async profileOf(principal: Principal): Promise<ProfileDto> {
@@ -21,18 +22,16 @@ export class ProfileService {
   }
 
   async updateOwnProfile(principal: Principal, changes: UpdateOwnProfileDto): Promise<ProfileDto> {
-    const updated = await this.identity.updateUser(principal.userId, upstreamUpdateOf(changes));
-    return this.asProfile(principal, updated);
+    return this.asProfile(principal, await this.identity.updateUser(principal.userId, upstreamUpdateOf(changes)));
   }
 
-  /** The user as seen from the caller's tenant: that tenant's roles and their permissions. */
-  private async asProfile(principal: Principal, user: FronteggUser): Promise<ProfileDto> {
-    const roles = membershipInCallerTenant(principal, user)?.roles ?? [];
-    const keys =
-      user.tenantId === principal.tenantId && Array.isArray(user.permissions)
-        ? user.permissions.map((permission) => permission.key)
-        : permissionKeysOf(roles, roles.length > 0 ? await this.roles.permissionCatalogue() : []);
-    return toProfile(user, principal.tenantId, roles, keys);
+  /** The step-up rule on the route has already made sure the sign-in is recent. */
+  unenrollOwnMfa(principal: Principal): Promise<void> {
+    return this.identity.unenrollMfa(principal.userId);
+  }
+
+  private asProfile(principal: Principal, user: FronteggUser): Promise<ProfileDto> {
+    return this.profiles.inCallerTenant(principal, user, membershipInCallerTenant(principal, user));
   }
 }
 
@@ -41,10 +40,7 @@ export class ProfileService {
  * `metadata` as the JSON string that UpdateVendorUserDto requires.
  */
 export function upstreamUpdateOf(changes: UpdateOwnProfileDto): FronteggUpdateUserRequest {
-  const body: FronteggUpdateUserRequest = {};
-  if (changes.name !== undefined) body.name = changes.name;
-  if (changes.phoneNumber !== undefined) body.phoneNumber = changes.phoneNumber;
-  if (changes.profilePictureUrl !== undefined) body.profilePictureUrl = changes.profilePictureUrl;
+  const body: FronteggUpdateUserRequest = definedFields(changes, ['name', 'phoneNumber', 'profilePictureUrl']);
   if (changes.metadata !== undefined) body.metadata = JSON.stringify(changes.metadata);
   if (Object.keys(body).length === 0) {
     throw ProblemException.badRequest('body must contain at least one of name, phoneNumber, profilePictureUrl, metadata');

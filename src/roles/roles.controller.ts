@@ -1,16 +1,35 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Audited, bodyField, pathParameter } from '../audit/audited.decorator';
 import { Authenticated } from '../auth/decorators/authenticated.decorator';
 import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { ApiProblems, UPSTREAM_PROBLEMS } from '../common/openapi/problem-responses';
+import { PathIdPipe } from '../common/pipes/path-id.pipe';
+import { CreateRoleDto } from './dto/create-role.dto';
 import { RoleDto } from './dto/role.dto';
+import { SetRolePermissionsDto } from './dto/set-role-permissions.dto';
+import { UpdateRoleDto } from './dto/update-role.dto';
+import { RoleAdministration } from './role-administration.service';
 import { RolesService } from './roles.service';
+
+const ROLE_ID = { name: 'roleId', pattern: '^[A-Za-z0-9_-]{1,64}$' };
+const WRITE_PROBLEMS = {
+  400: 'Invalid or unknown property, or an invalid role id; nothing was sent upstream',
+  404: "No such role in your tenant (another tenant's roles are not revealed)",
+  413: 'Body larger than 16 KiB',
+  415: 'Body is not application/json',
+  ...UPSTREAM_PROBLEMS,
+};
+const OWN_ROLE_RULES = 'Only roles of your tenant at most as strong (level) as your own; an environment-wide role is a 403.';
 
 @ApiTags('roles')
 @Controller('v1/roles')
 export class RolesController {
-  constructor(private readonly roles: RolesService) {}
+  constructor(
+    private readonly roles: RolesService,
+    private readonly administration: RoleAdministration,
+  ) {}
 
   @Get()
   @Authenticated({ permission: 'fe.secure.read.roles' })
@@ -19,5 +38,60 @@ export class RolesController {
   @ApiProblems(UPSTREAM_PROBLEMS)
   list(@CurrentPrincipal() principal: Principal): Promise<RoleDto[]> {
     return this.roles.rolesOf(principal);
+  }
+
+  @Post()
+  @Authenticated({ permission: 'fe.secure.write.roles' })
+  @Audited('role.create', bodyField('key'))
+  @ApiOperation({ summary: 'Create a role in your tenant', description: 'Its level may not be stronger than your own.' })
+  @ApiCreatedResponse({ type: RoleDto })
+  @ApiProblems(WRITE_PROBLEMS)
+  create(@CurrentPrincipal() principal: Principal, @Body() role: CreateRoleDto): Promise<RoleDto> {
+    return this.administration.create(principal, role);
+  }
+
+  @Patch(':roleId')
+  @Authenticated({ permission: 'fe.secure.write.roles' })
+  @Audited('role.update', pathParameter('roleId'))
+  @ApiOperation({ summary: 'Change a role of your tenant', description: OWN_ROLE_RULES })
+  @ApiParam(ROLE_ID)
+  @ApiOkResponse({ type: RoleDto })
+  @ApiProblems(WRITE_PROBLEMS)
+  update(
+    @CurrentPrincipal() principal: Principal,
+    @Param('roleId', PathIdPipe) roleId: string,
+    @Body() changes: UpdateRoleDto,
+  ): Promise<RoleDto> {
+    return this.administration.update(principal, roleId, changes);
+  }
+
+  @Delete(':roleId')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Authenticated({ permission: 'fe.secure.delete.roles' })
+  @Audited('role.delete', pathParameter('roleId'))
+  @ApiOperation({ summary: 'Delete a role of your tenant (its members lose it)', description: OWN_ROLE_RULES })
+  @ApiParam(ROLE_ID)
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems({ 400: 'Invalid role id', 404: WRITE_PROBLEMS[404], ...UPSTREAM_PROBLEMS })
+  remove(@CurrentPrincipal() principal: Principal, @Param('roleId', PathIdPipe) roleId: string): Promise<void> {
+    return this.administration.delete(principal, roleId);
+  }
+
+  @Put(':roleId/permissions')
+  @Authenticated({ permission: 'fe.secure.write.roles' })
+  @Audited('role.set-permissions', pathParameter('roleId'))
+  @ApiOperation({
+    summary: "Replace a role's permissions",
+    description: `${OWN_ROLE_RULES} Every permission must exist (else 400) and be one you hold yourself (else 403).`,
+  })
+  @ApiParam(ROLE_ID)
+  @ApiOkResponse({ type: RoleDto })
+  @ApiProblems(WRITE_PROBLEMS)
+  setPermissions(
+    @CurrentPrincipal() principal: Principal,
+    @Param('roleId', PathIdPipe) roleId: string,
+    @Body() permissions: SetRolePermissionsDto,
+  ): Promise<RoleDto> {
+    return this.administration.setPermissions(principal, roleId, permissions);
   }
 }

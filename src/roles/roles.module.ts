@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '../identity/identity.module';
+import { PermissionsController } from './permissions.controller';
+import { RoleAdministration } from './role-administration.service';
 import { RolesController } from './roles.controller';
 import { RolesService } from './roles.service';
 
 @Module({
   imports: [IdentityModule],
-  controllers: [RolesController],
-  providers: [RolesService],
+  controllers: [RolesController, PermissionsController],
+  providers: [RolesService, RoleAdministration],
   exports: [RolesService],
 })
 export class RolesModule {}

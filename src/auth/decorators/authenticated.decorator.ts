@@ -11,6 +11,8 @@ export interface AccessRule {
   permission?: string;
   /** Token types allowed on the route; any verified type when absent. */
   tokenTypes?: readonly TokenType[];
+  /** The sign-in (`auth_time`) must be at most STEP_UP_MAX_AGE_S old (RFC 9470 step-up). */
+  recentSignIn?: boolean;
 }
 
 /**
@@ -19,7 +21,9 @@ export interface AccessRule {
  */
 export function Authenticated(rule: AccessRule = {}): MethodDecorator & ClassDecorator {
   const problems: Record<number, string> = {
-    401: 'Missing, invalid or expired access token (see WWW-Authenticate)',
+    401: rule.recentSignIn
+      ? 'Missing, invalid or expired access token, or a sign-in older than STEP_UP_MAX_AGE_S (RFC 9470 challenge in WWW-Authenticate)'
+      : 'Missing, invalid or expired access token (see WWW-Authenticate)',
     429: 'Too many requests from this user (see Retry-After)',
   };
   const forbidden = [
@@ -32,6 +36,7 @@ export function Authenticated(rule: AccessRule = {}): MethodDecorator & ClassDec
     ApiBearerAuth(BEARER_SCHEME),
     ApiExtension('x-permission', rule.permission ?? 'none (any verified token)'),
     ApiExtension('x-token-types', rule.tokenTypes ?? 'any'),
+    ...(rule.recentSignIn ? [ApiExtension('x-recent-sign-in', true)] : []),
     ApiProblems(problems),
   );
 }

@@ -6,15 +6,12 @@ import {
   Length,
   Matches,
   MaxLength,
-  ValidateIf,
   registerDecorator,
   type ValidationOptions,
 } from 'class-validator';
+import { IfPresent } from '../../common/validation/if-present';
 
 export const METADATA_MAX_BYTES = 4096;
-
-/** Optional, but `null` is not a value: a present property must be valid. */
-const IfPresent = () => ValidateIf((_object, value) => value !== undefined);
 
 function MaxSerializedSize(bytes: number, options?: ValidationOptions): PropertyDecorator {
   return (target, propertyName) =>

@@ -1,0 +1,54 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuditedAction } from './audited.decorator';
+
+export type AuditOutcome = 'allowed' | 'denied' | 'failed';
+
+const openEntries = new WeakMap<FastifyRequest, AuditedAction>();
+
+/**
+ * One structured line per administrative change (CONTRACT §4.2), written when the answer leaves,
+ * so that every outcome is covered: refused by the guard, by validation, by a tenant or role
+ * rule, failed upstream, or done. It names the actor and the target, never a token.
+ */
+@Injectable()
+export class AuditTrail implements OnModuleInit {
+  private readonly logger = new Logger('Audit');
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    fastify.addHook('onResponse', async (request, reply) => this.close(request, reply));
+  }
+
+  /** Called first thing for every guarded request, before any decision is taken. */
+  open(request: FastifyRequest, action: AuditedAction | undefined): void {
+    if (action) openEntries.set(request, action);
+  }
+
+  private close(request: FastifyRequest, reply: FastifyReply): void {
+    const entry = openEntries.get(request);
+    if (!entry) return;
+    openEntries.delete(request);
+    this.logger.log(
+      {
+        audit: true,
+        action: entry.action,
+        actor: request.principal?.userId ?? 'anonymous',
+        tenant: request.principal?.tenantId ?? null,
+        target: entry.target(request) ?? null,
+        outcome: outcomeOf(reply.statusCode),
+        status: reply.statusCode,
+        requestId: request.id,
+      },
+      `audit ${entry.action}`,
+    );
+  }
+}
+
+export function outcomeOf(status: number): AuditOutcome {
+  if (status < 400) return 'allowed';
+  return status < 500 ? 'denied' : 'failed';
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { IdentityModule } from '../identity/identity.module';
+import { ProfileModule } from '../profile/profile.module';
+import { MembersController } from './members.controller';
+import { MembersService } from './members.service';
+
+@Module({
+  imports: [IdentityModule, ProfileModule],
+  controllers: [MembersController],
+  providers: [MembersService],
+})
+export class MembersModule {}
