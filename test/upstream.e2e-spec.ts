@@ -91,6 +91,13 @@ describe('upstream calls (CONTRACT §5, §6)', () => {
 
   describe('fault mapping', () => {
     const fault = (spec: Record<string, unknown>) => gateway.upstream.injectFault({ method: 'GET', path: USER_PATH, ...spec });
+    const userCalls = async () => (await gateway.upstream.requests({ path: USER_PATH })).length;
+
+    // A success between tests keeps the circuit breaker closed (it opens after 5 failures in a row).
+    afterEach(async () => {
+      await gateway.upstream.clearFaults();
+      expect((await getMe()).status).toBe(200);
+    });
 
     it('upstream 404 → 404', async () => {
       await fault({ status: 404, body: { errors: ['User not found'] } });
@@ -119,9 +126,10 @@ describe('upstream calls (CONTRACT §5, §6)', () => {
       expect((await getMe()).headers['retry-after']).toBe('60');
     });
 
-    it.each([500, 502, 503])('upstream %i → 502', async (status) => {
+    it.each([500, 502, 503])('upstream %i → 502, after 2 retries of the read', async (status) => {
       await fault({ status });
       expectProblem(await getMe(), 502);
+      expect(await userCalls()).toBe(3);
     });
 
     it('a dropped connection → 502', async () => {
@@ -137,7 +145,7 @@ describe('upstream calls (CONTRACT §5, §6)', () => {
     it('a redirect is not followed → 502', async () => {
       await fault({ status: 302, headers: { location: 'https://evil.example.com/steal' } });
       expectProblem(await getMe(), 502);
-      expect(await gateway.upstream.requests({ path: USER_PATH })).toHaveLength(1);
+      expect(await userCalls()).toBe(1); // not transient: not retried
     });
 
     it('an unreachable upstream → 502, and the answer names no URL', async () => {

@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import { RateLimiter } from '../common/rate-limit/rate-limiter.service';
+import { RedisFixedWindowStorage } from '../common/rate-limit/redis-window-storage';
+import { REDIS, type SharedRedis } from '../redis/redis.module';
 import { AuthGuard } from './auth.guard';
 import { TokenVerifier } from './token-verifier.service';
 
@@ -9,7 +11,11 @@ import { TokenVerifier } from './token-verifier.service';
   providers: [
     TokenVerifier,
     RateLimiter,
-    { provide: ThrottlerStorage, useClass: ThrottlerStorageService },
+    {
+      provide: ThrottlerStorage,
+      inject: [REDIS],
+      useFactory: (redis: SharedRedis) => (redis ? new RedisFixedWindowStorage(redis) : new ThrottlerStorageService()),
+    },
     // Global: every route is authenticated unless it is @Public().
     { provide: APP_GUARD, useClass: AuthGuard },
   ],

@@ -12,7 +12,9 @@ import type {
   FronteggUpdateUserRequest,
   FronteggUser,
 } from './frontegg-api.types';
+import { Metrics } from '../metrics/metrics.service';
 import { upstreamAnswerProblem, upstreamShapeProblem, upstreamTransportProblem } from './upstream-errors';
+import { UpstreamPolicies } from './upstream-policies';
 import { VendorTokenService } from './vendor-token.service';
 
 const IDENTITY = '/identity/resources';
@@ -31,10 +33,15 @@ interface UpstreamRequest {
  */
 @Injectable()
 export class IdentityClient {
+  private readonly policies: UpstreamPolicies;
+
   constructor(
     private readonly http: HttpService,
     private readonly vendorTokens: VendorTokenService,
-  ) {}
+    private readonly metrics: Metrics,
+  ) {
+    this.policies = new UpstreamPolicies('identity-api', metrics);
+  }
 
   getUser(userId: string): Promise<FronteggUser> {
     return this.call('get user', { method: 'GET', url: `${IDENTITY}/vendor-only/users/v1/${segment(userId)}` }, isObject);
@@ -80,19 +87,25 @@ export class IdentityClient {
     await this.call('unenroll MFA', request, anyBody);
   }
 
-  /** Sends with the vendor token; a `401` renews the token once and retries once. */
-  private async call<T>(operation: string, request: UpstreamRequest, hasExpectedShape: (body: unknown) => boolean): Promise<T> {
-    const token = await this.vendorTokens.token();
-    let response = await this.send(operation, request, token);
-    if (response.status === 401) {
-      response = await this.send(operation, request, await this.vendorTokens.renewAfterRejection(token));
-    }
-    if (response.status < 200 || response.status >= 300) throw upstreamAnswerProblem(operation, response);
-    if (response.status !== 204 && !hasExpectedShape(response.data)) throw upstreamShapeProblem(operation);
-    return response.data as T;
+  /**
+   * Sends with the vendor token; a `401` renews the token once and retries once. Reads are
+   * retried on upstream failures; every call goes through the upstream's circuit breaker.
+   */
+  private call<T>(operation: string, request: UpstreamRequest, hasExpectedShape: (body: unknown) => boolean): Promise<T> {
+    return this.policies.run(request.method === 'GET', async () => {
+      const token = await this.vendorTokens.token();
+      let response = await this.send(operation, request, token);
+      if (response.status === 401) {
+        response = await this.send(operation, request, await this.vendorTokens.renewAfterRejection(token));
+      }
+      if (response.status < 200 || response.status >= 300) throw upstreamAnswerProblem(operation, response);
+      if (response.status !== 204 && !hasExpectedShape(response.data)) throw upstreamShapeProblem(operation);
+      return response.data as T;
+    });
   }
 
   private async send(operation: string, request: UpstreamRequest, token: string): Promise<AxiosResponse> {
+    const timer = this.metrics.upstreamDuration.startTimer({ operation });
     // Without a body, no content type: axios would otherwise label an empty POST as a form.
     const headers: Record<string, string | false> = {
       ...request.headers,
@@ -100,8 +113,11 @@ export class IdentityClient {
       'content-type': request.data === undefined ? false : 'application/json',
     };
     try {
-      return await firstValueFrom(this.http.request({ ...request, headers }));
+      const response = await firstValueFrom(this.http.request({ ...request, headers }));
+      timer({ status: response.status });
+      return response;
     } catch (error) {
+      timer({ status: 0 });
       throw upstreamTransportProblem(operation, error);
     }
   }

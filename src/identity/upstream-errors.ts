@@ -1,10 +1,21 @@
 import { HttpStatus } from '@nestjs/common';
 import type { AxiosResponse } from 'axios';
 import { isAxiosError } from 'axios';
-import { ProblemException } from '../common/problems/problem.exception';
+import { ProblemException, type ProblemOptions } from '../common/problems/problem.exception';
 import type { FronteggErrorBody } from './frontegg-api.types';
 
 const DEFAULT_RETRY_AFTER_S = 60;
+
+/**
+ * A failure of the identity API as the gateway answers it. `transient` failures (5xx, no answer,
+ * timeout) say the upstream is unwell: they are retried for reads and counted by the breaker.
+ * A refused credential, a redirect or an unexpected body is not transient: retrying cannot help.
+ */
+export class UpstreamFailure extends ProblemException {
+  constructor(status: HttpStatus, detail: string, readonly transient: boolean, options: ProblemOptions = {}) {
+    super(status, detail, options);
+  }
+}
 
 /**
  * Translates an unsuccessful upstream answer into the gateway's own (CONTRACT §6). The detail
@@ -29,7 +40,7 @@ export function upstreamAnswerProblem(operation: string, response: AxiosResponse
         cause,
       });
     default:
-      return new ProblemException(HttpStatus.BAD_GATEWAY, `identity API failed during ${operation}`, { cause });
+      return new UpstreamFailure(HttpStatus.BAD_GATEWAY, `identity API failed during ${operation}`, response.status >= 500, { cause });
   }
 }
 
@@ -38,14 +49,14 @@ export function upstreamTransportProblem(operation: string, error: unknown): Pro
   const code = isAxiosError(error) ? error.code : undefined;
   const cause = { operation, code, message: error instanceof Error ? error.message : String(error) };
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
-    return new ProblemException(HttpStatus.GATEWAY_TIMEOUT, `identity API did not answer ${operation} in time`, { cause });
+    return new UpstreamFailure(HttpStatus.GATEWAY_TIMEOUT, `identity API did not answer ${operation} in time`, true, { cause });
   }
-  return new ProblemException(HttpStatus.BAD_GATEWAY, `identity API unreachable during ${operation}`, { cause });
+  return new UpstreamFailure(HttpStatus.BAD_GATEWAY, `identity API unreachable during ${operation}`, true, { cause });
 }
 
 /** An answer whose body is not what the official schema promises. */
 export function upstreamShapeProblem(operation: string): ProblemException {
-  return new ProblemException(HttpStatus.BAD_GATEWAY, `identity API answered ${operation} unexpectedly`, {
+  return new UpstreamFailure(HttpStatus.BAD_GATEWAY, `identity API answered ${operation} unexpectedly`, false, {
     cause: { operation, reason: 'unexpected body' },
   });
 }

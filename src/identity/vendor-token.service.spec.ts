@@ -1,6 +1,8 @@
 import type { HttpService } from '@nestjs/axios';
 import { defer } from 'rxjs';
+import type { HttpAdapterHost } from '@nestjs/core';
 import type { GatewayConfig } from '../config/gateway-config';
+import { Metrics } from '../metrics/metrics.service';
 import { VendorTokenService } from './vendor-token.service';
 
 const config = { frontegg: { clientId: 'client', apiKey: 'key' } } as GatewayConfig;
@@ -33,7 +35,7 @@ describe('VendorTokenService', () => {
 
   it('authenticates with the environment credentials and caches the token', async () => {
     const upstream = fakeVendorAuth();
-    const tokens = new VendorTokenService(upstream.http, config);
+    const tokens = new VendorTokenService(upstream.http, config, new Metrics({} as HttpAdapterHost));
     expect(await tokens.token()).toBe('vendor-1');
     expect(await tokens.token()).toBe('vendor-1');
     expect(upstream.calls).toEqual([{ clientId: 'client', secret: 'key' }]);
@@ -41,7 +43,7 @@ describe('VendorTokenService', () => {
 
   it('shares one renewal among concurrent first requests', async () => {
     const upstream = fakeVendorAuth();
-    const tokens = new VendorTokenService(upstream.http, config);
+    const tokens = new VendorTokenService(upstream.http, config, new Metrics({} as HttpAdapterHost));
     const all = await Promise.all(Array.from({ length: 100 }, () => tokens.token()));
     expect(new Set(all)).toEqual(new Set(['vendor-1']));
     expect(upstream.calls).toHaveLength(1);
@@ -49,7 +51,7 @@ describe('VendorTokenService', () => {
 
   it('renews in the background once 80 % of the lifetime has passed, without making callers wait', async () => {
     const upstream = fakeVendorAuth(100);
-    const tokens = new VendorTokenService(upstream.http, config);
+    const tokens = new VendorTokenService(upstream.http, config, new Metrics({} as HttpAdapterHost));
     await tokens.token();
     now += 79_000;
     expect(await tokens.token()).toBe('vendor-1');
@@ -64,7 +66,7 @@ describe('VendorTokenService', () => {
 
   it('never hands out a token past its usable lifetime', async () => {
     const upstream = fakeVendorAuth(100);
-    const tokens = new VendorTokenService(upstream.http, config);
+    const tokens = new VendorTokenService(upstream.http, config, new Metrics({} as HttpAdapterHost));
     await tokens.token();
     now += 96_000; // within the safety margin before expiry
     expect(await tokens.token()).toBe('vendor-2');
@@ -72,7 +74,7 @@ describe('VendorTokenService', () => {
 
   it('keeps using a valid token while renewal fails', async () => {
     const upstream = fakeVendorAuth(100);
-    const tokens = new VendorTokenService(upstream.http, config);
+    const tokens = new VendorTokenService(upstream.http, config, new Metrics({} as HttpAdapterHost));
     await tokens.token();
     upstream.failFromNowOn();
     now += 85_000;
@@ -85,7 +87,7 @@ describe('VendorTokenService', () => {
 
   it('renews once after a rejection, and shares that renewal', async () => {
     const upstream = fakeVendorAuth(100);
-    const tokens = new VendorTokenService(upstream.http, config);
+    const tokens = new VendorTokenService(upstream.http, config, new Metrics({} as HttpAdapterHost));
     const rejected = await tokens.token();
     const renewed = await Promise.all([tokens.renewAfterRejection(rejected), tokens.renewAfterRejection(rejected)]);
     expect(renewed).toEqual(['vendor-2', 'vendor-2']);
@@ -94,7 +96,7 @@ describe('VendorTokenService', () => {
   });
 
   it('refuses an answer without a usable token as a bad gateway', async () => {
-    const tokens = new VendorTokenService(fakeVendorAuth(0).http, config);
+    const tokens = new VendorTokenService(fakeVendorAuth(0).http, config, new Metrics({} as HttpAdapterHost));
     await expect(tokens.token()).rejects.toMatchObject({ status: 502 });
   });
 });

@@ -3,7 +3,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { firstValueFrom } from 'rxjs';
 import { GatewayConfig } from '../config/gateway-config';
 import type { VendorAuthenticationRequest, VendorAuthenticationResponse } from './frontegg-api.types';
+import { Metrics } from '../metrics/metrics.service';
 import { upstreamAnswerProblem, upstreamShapeProblem, upstreamTransportProblem } from './upstream-errors';
+import { UpstreamPolicies } from './upstream-policies';
 
 interface VendorToken {
   value: string;
@@ -26,11 +28,15 @@ export class VendorTokenService {
   private readonly logger = new Logger(VendorTokenService.name);
   private current?: VendorToken;
   private renewal?: Promise<VendorToken>;
+  private readonly policies: UpstreamPolicies;
 
   constructor(
     private readonly http: HttpService,
     private readonly config: GatewayConfig,
-  ) {}
+    private readonly metrics: Metrics,
+  ) {
+    this.policies = new UpstreamPolicies('vendor-auth', metrics);
+  }
 
   async token(): Promise<string> {
     const now = Date.now();
@@ -57,9 +63,20 @@ export class VendorTokenService {
     return this.current !== undefined && Date.now() < this.current.usableUntil;
   }
 
+  /** One renewal at a time; `POST /auth/vendor` is retried like an idempotent read. */
   private renew(): Promise<VendorToken> {
-    this.renewal ??= this.authenticate()
-      .then((token) => (this.current = token))
+    this.renewal ??= this.policies
+      .run(true, () => this.authenticate())
+      .then(
+        (token) => {
+          this.metrics.vendorTokenRenewals.inc({ outcome: 'renewed' });
+          return (this.current = token);
+        },
+        (error: unknown) => {
+          this.metrics.vendorTokenRenewals.inc({ outcome: 'failed' });
+          throw error;
+        },
+      )
       .finally(() => (this.renewal = undefined));
     return this.renewal;
   }

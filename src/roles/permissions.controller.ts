@@ -1,7 +1,8 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import { Authenticated } from '../auth/decorators/authenticated.decorator';
-import { ApiProblems, UPSTREAM_PROBLEMS } from '../common/openapi/problem-responses';
+import { ApiProblems, CACHE_STATUS_HEADER, UPSTREAM_PROBLEMS } from '../common/openapi/problem-responses';
 import { PermissionDto } from './dto/permission.dto';
 import { RolesService } from './roles.service';
 
@@ -13,10 +14,11 @@ export class PermissionsController {
   @Get()
   @Authenticated({ permission: 'fe.secure.read.roles' })
   @ApiOperation({ summary: "The environment's permission catalogue" })
-  @ApiOkResponse({ type: [PermissionDto] })
+  @ApiOkResponse({ type: [PermissionDto], headers: CACHE_STATUS_HEADER })
   @ApiProblems(UPSTREAM_PROBLEMS)
-  async list(): Promise<PermissionDto[]> {
-    const catalogue = await this.roles.permissionCatalogue();
+  async list(@Res({ passthrough: true }) reply: FastifyReply): Promise<PermissionDto[]> {
+    const { value: catalogue, cacheStatus } = await this.roles.permissionCatalogueAnswer();
+    reply.header('Cache-Status', cacheStatus);
     return catalogue.map(({ id, key, name, description, categoryId }) => ({
       id,
       key,

@@ -1,5 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CACHE_STATUS_HEADER } from '../common/openapi/problem-responses';
 import { Audited, bodyField, pathParameter } from '../audit/audited.decorator';
 import { Authenticated } from '../auth/decorators/authenticated.decorator';
 import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator';
@@ -34,10 +36,12 @@ export class RolesController {
   @Get()
   @Authenticated({ permission: 'fe.secure.read.roles' })
   @ApiOperation({ summary: "The caller's tenant roles and the environment-wide roles" })
-  @ApiOkResponse({ type: [RoleDto] })
+  @ApiOkResponse({ type: [RoleDto], headers: CACHE_STATUS_HEADER })
   @ApiProblems(UPSTREAM_PROBLEMS)
-  list(@CurrentPrincipal() principal: Principal): Promise<RoleDto[]> {
-    return this.roles.rolesOf(principal);
+  async list(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<RoleDto[]> {
+    const { value, cacheStatus } = await this.roles.rolesOf(principal);
+    reply.header('Cache-Status', cacheStatus);
+    return value;
   }
 
   @Post()

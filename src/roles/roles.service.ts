@@ -1,8 +1,7 @@
-import { CACHE_MANAGER } from '@nestjs/cache-manager';
-import { Inject, Injectable } from '@nestjs/common';
-import type { Cache } from 'cache-manager';
+import { Injectable } from '@nestjs/common';
 import { rolesVisibleTo } from '../access/tenant-access';
 import type { Principal } from '../auth/principal';
+import { ReadThroughCache, type CachedAnswer } from '../common/cache/read-through-cache';
 import { GatewayConfig } from '../config/gateway-config';
 import type { FronteggPermission } from '../identity/frontegg-api.types';
 import { IdentityClient } from '../identity/identity.client';
@@ -12,36 +11,36 @@ import { toRoleDto } from './role.mapper';
 const rolesKey = (tenantId: string) => `roles:${tenantId}`;
 const PERMISSIONS_KEY = 'permissions';
 
-/**
- * Role and permission reads, cached per tenant (the catalogue once for the environment).
- * Concurrent misses for one key share a single upstream call (`wrap` coalesces them).
- */
+/** Role and permission reads, cached per tenant (the catalogue once for the environment). */
 @Injectable()
 export class RolesService {
   constructor(
     private readonly identity: IdentityClient,
     private readonly config: GatewayConfig,
-    @Inject(CACHE_MANAGER) private readonly cache: Cache,
+    private readonly cache: ReadThroughCache,
   ) {}
 
   /** The caller's tenant roles and environment-wide roles, never another tenant's. */
-  async rolesOf(principal: Principal): Promise<RoleDto[]> {
+  rolesOf(principal: Principal): Promise<CachedAnswer<RoleDto[]>> {
     const load = async () => rolesVisibleTo(principal, await this.identity.listRoles(principal.tenantId)).map(toRoleDto);
     // The cache key is the tenant: the filter above depends on nothing else.
-    return this.cached(rolesKey(principal.tenantId), load);
+    return this.cache.read('roles', rolesKey(principal.tenantId), this.ttlMs, load);
   }
 
-  permissionCatalogue(): Promise<FronteggPermission[]> {
-    return this.cached(PERMISSIONS_KEY, () => this.identity.listPermissions());
+  permissionCatalogueAnswer(): Promise<CachedAnswer<FronteggPermission[]>> {
+    return this.cache.read('permissions', PERMISSIONS_KEY, this.ttlMs, () => this.identity.listPermissions());
+  }
+
+  async permissionCatalogue(): Promise<FronteggPermission[]> {
+    return (await this.permissionCatalogueAnswer()).value;
   }
 
   /** Drops a tenant's cached roles after the gateway changed them. */
-  async invalidateTenant(tenantId: string): Promise<void> {
-    await this.cache.del(rolesKey(tenantId));
+  invalidateTenant(tenantId: string): Promise<void> {
+    return this.cache.invalidate(rolesKey(tenantId));
   }
 
-  private cached<T>(key: string, load: () => Promise<T>): Promise<T> {
-    const ttlMs = this.config.rolesCacheTtlS * 1000;
-    return ttlMs > 0 ? this.cache.wrap(key, load, ttlMs) : load();
+  private get ttlMs(): number {
+    return this.config.rolesCacheTtlS * 1000;
   }
 }

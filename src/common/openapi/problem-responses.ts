@@ -24,3 +24,11 @@ export const UPSTREAM_PROBLEMS = {
 } as const;
 
 export { ProblemDto };
+
+/** RFC 9211: whether a cached read answered, and whether it was stale because the upstream failed. */
+export const CACHE_STATUS_HEADER = {
+  'Cache-Status': {
+    description: 'RFC 9211, e.g. `gateway; hit; ttl=12` or `gateway; fwd=stale; fwd-status=502; detail=stale-if-error`',
+    schema: { type: 'string' },
+  },
+};

@@ -1,0 +1,81 @@
+import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import { HttpStatus, Inject, Injectable } from '@nestjs/common';
+import type { Cache } from 'cache-manager';
+import { Metrics } from '../../metrics/metrics.service';
+import { ProblemException } from '../problems/problem.exception';
+
+/** How long past its freshness an entry may still answer while the upstream is failing. */
+export const STALE_IF_ERROR_MS = 5 * 60_000;
+
+export interface CachedAnswer<T> {
+  value: T;
+  /** RFC 9211 `Cache-Status` of this answer. */
+  cacheStatus: string;
+}
+
+interface Entry<T> {
+  value: T;
+  storedAt: number;
+}
+
+const CACHE_NAME = 'gateway';
+
+/**
+ * Read-through cache over the configured store (memory, or Redis shared by every instance).
+ * Concurrent misses of one key share one load; an entry stays usable for STALE_IF_ERROR_MS past
+ * its lifetime, answered only when the upstream is failing. A store that fails reads as a miss.
+ */
+@Injectable()
+export class ReadThroughCache {
+  private readonly loading = new Map<string, Promise<unknown>>();
+
+  constructor(
+    @Inject(CACHE_MANAGER) private readonly cache: Cache,
+    private readonly metrics: Metrics,
+  ) {}
+
+  async read<T>(name: string, key: string, ttlMs: number, load: () => Promise<T>): Promise<CachedAnswer<T>> {
+    if (ttlMs <= 0) return { value: await load(), cacheStatus: `${CACHE_NAME}; fwd=bypass` };
+    const cached = await this.cache.get<Entry<T>>(key).catch(() => undefined);
+    const age = cached ? Date.now() - cached.storedAt : Number.POSITIVE_INFINITY;
+    if (cached && age < ttlMs) {
+      this.metrics.cacheLookups.inc({ cache: name, result: 'hit' });
+      return { value: cached.value, cacheStatus: `${CACHE_NAME}; hit; ttl=${Math.floor((ttlMs - age) / 1000)}` };
+    }
+    try {
+      const value = await this.loadOnce(key, ttlMs, load);
+      this.metrics.cacheLookups.inc({ cache: name, result: 'miss' });
+      return { value, cacheStatus: `${CACHE_NAME}; fwd=${cached ? 'stale' : 'uri-miss'}; stored` };
+    } catch (error) {
+      if (!cached || age >= ttlMs + STALE_IF_ERROR_MS || !isUpstreamFailure(error)) throw error;
+      this.metrics.cacheLookups.inc({ cache: name, result: 'stale' });
+      return {
+        value: cached.value,
+        cacheStatus: `${CACHE_NAME}; fwd=stale; fwd-status=${error.getStatus()}; ttl=${Math.floor((ttlMs - age) / 1000)}; detail=stale-if-error`,
+      };
+    }
+  }
+
+  /** After a change: the next read goes upstream (on every instance, when the store is shared). */
+  async invalidate(key: string): Promise<void> {
+    await this.cache.del(key).catch(() => undefined);
+  }
+
+  private loadOnce<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+    let pending = this.loading.get(key) as Promise<T> | undefined;
+    if (!pending) {
+      pending = load()
+        .then(async (value) => {
+          await this.cache.set<Entry<T>>(key, { value, storedAt: Date.now() }, ttlMs + STALE_IF_ERROR_MS).catch(() => undefined);
+          return value;
+        })
+        .finally(() => this.loading.delete(key));
+      this.loading.set(key, pending);
+    }
+    return pending;
+  }
+}
+
+function isUpstreamFailure(error: unknown): error is ProblemException {
+  return error instanceof ProblemException && error.getStatus() >= HttpStatus.BAD_GATEWAY;
+}

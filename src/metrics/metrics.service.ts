@@ -1,0 +1,82 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
+/** The gateway's Prometheus metrics, one registry per application instance. */
+@Injectable()
+export class Metrics implements OnModuleInit {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'gateway_http_request_duration_seconds',
+    help: 'Time to answer a request, by route template and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly upstreamDuration = new Histogram({
+    name: 'gateway_upstream_request_duration_seconds',
+    help: 'Time of one call to the identity API, by operation and status (0 when no answer came)',
+    labelNames: ['operation', 'status'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: [this.registry],
+  });
+
+  readonly vendorTokenRenewals = new Counter({
+    name: 'gateway_vendor_token_renewals_total',
+    help: 'POST /auth/vendor attempts, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly jwksFetches = new Counter({
+    name: 'gateway_jwks_fetches_total',
+    help: 'JWKS fetches, by outcome',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly cacheLookups = new Counter({
+    name: 'gateway_cache_lookups_total',
+    help: 'Cache lookups, by cache and result (hit, miss, stale)',
+    labelNames: ['cache', 'result'] as const,
+    registers: [this.registry],
+  });
+
+  readonly breakerState = new Gauge({
+    name: 'gateway_circuit_breaker_state',
+    help: 'Circuit breaker per upstream: 0 closed, 1 open, 2 half-open, 3 isolated',
+    labelNames: ['upstream'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rateLimited = new Counter({
+    name: 'gateway_rate_limited_requests_total',
+    help: 'Requests answered 429 by the gateway itself, by kind of caller',
+    labelNames: ['caller'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sharedStoreErrors = new Counter({
+    name: 'gateway_shared_store_errors_total',
+    help: 'Failed operations on the shared store (Redis), by use; the gateway carries on without it',
+    labelNames: ['use'] as const,
+    registers: [this.registry],
+  });
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'gateway_' });
+  }
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    fastify.addHook('onResponse', async (request, reply) => {
+      const route = request.routeOptions.url ?? 'unmatched';
+      this.httpDuration.observe({ method: request.method, route, status: reply.statusCode }, reply.elapsedTime / 1000);
+    });
+  }
+}
