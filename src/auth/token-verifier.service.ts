@@ -1,6 +1,16 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { createRemoteJWKSet, decodeProtectedHeader, errors, jwtVerify, type JWTPayload } from 'jose';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import {
+  createLocalJWKSet,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type ProtectedHeaderParameters,
+} from 'jose';
 import { GatewayConfig } from '../config/gateway-config';
+import { Metrics } from '../metrics/metrics.service';
 import { TOKEN_TYPES, type Principal, type TokenType } from './principal';
 
 export type RejectionReason = 'expired' | 'invalid';
@@ -12,36 +22,51 @@ export class TokenRejectedError extends Error {
   }
 }
 
-/** An unknown `kid` refetches the JWKS at most once per this period (CONTRACT §2). */
+/**
+ * The JWKS is fetched at most once per this period on behalf of requests (an unknown `kid`, no
+ * keys yet, a readiness probe), whether the attempt succeeds or fails (CONTRACT §2).
+ */
 export const JWKS_REFETCH_COOLDOWN_MS = 30_000;
 /** Keys are also refreshed in the background, so retired keys stop working without a restart. */
 const JWKS_BACKGROUND_REFRESH_MS = 10 * 60_000;
 /** Header parameters that would let a token choose its own verification key (RFC 8725 §3.10). */
 const KEY_BEARING_HEADERS = ['jwk', 'jku', 'x5u', 'x5c'] as const;
-const MAX_TOKEN_LENGTH = 8192;
+/** Header parameters Frontegg never uses that change how a JWS is processed (RFC 7515 §4.1.11, RFC 7797). */
+const PROCESSING_HEADERS = ['crit', 'b64', 'zip', 'enc'] as const;
+/** `typ` values of a plain JWT (RFC 7519 §5.1); an absent `typ` is accepted too. */
+const JWT_TYPES = ['jwt', 'application/jwt'];
+/** Far more than any Frontegg access token; verification work is bounded before any parsing. */
+export const MAX_TOKEN_LENGTH = 8192;
+const MAX_KID_LENGTH = 256;
 
 /**
- * Verifies Frontegg access tokens against the environment's JWKS. Keys are fetched once, imported
- * once (jose caches each imported key), refetched for an unknown `kid` at most once per cooldown,
+ * Verifies Frontegg access tokens against the environment's JWKS. The header is checked before
+ * anything else (algorithm allowlist, `kid`, no key or processing instruction carried in the
+ * token), so a forged token never causes a key lookup. Keys are fetched once, imported once,
  * and never expire from the cache on their own: when the JWKS endpoint is down, the keys already
- * known keep working, and an unknown key fails closed.
+ * known keep working, and an unknown key fails closed. Every fetch made on behalf of requests goes
+ * through one gate, at most one attempt per cooldown, success or failure, shared by concurrent
+ * callers: a flood of unknown `kid`s cannot turn into a flood of JWKS requests, even while the
+ * endpoint is down (jose's remote set would retry a failed fetch for every request).
  */
 @Injectable()
 export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(TokenVerifier.name);
-  private readonly keys: ReturnType<typeof createRemoteJWKSet>;
+  private readonly jwksUrl: URL;
+  private keySet?: ReturnType<typeof createLocalJWKSet>;
+  private lastAttemptAt = Number.NEGATIVE_INFINITY;
+  private pendingFetch?: Promise<boolean>;
   private refreshTimer?: NodeJS.Timeout;
 
-  constructor(private readonly config: GatewayConfig) {
-    this.keys = createRemoteJWKSet(new URL(config.frontegg.jwksUrl), {
-      cooldownDuration: JWKS_REFETCH_COOLDOWN_MS,
-      cacheMaxAge: Number.POSITIVE_INFINITY,
-      timeoutDuration: config.upstreamTimeoutMs,
-    });
+  constructor(
+    private readonly config: GatewayConfig,
+    @Optional() private readonly metrics?: Metrics,
+  ) {
+    this.jwksUrl = new URL(config.frontegg.jwksUrl);
   }
 
   onModuleInit(): void {
-    this.refreshTimer = setInterval(() => void this.refreshKeys(), JWKS_BACKGROUND_REFRESH_MS).unref();
+    this.refreshTimer = setInterval(() => void this.refreshKeys({ force: true }), JWKS_BACKGROUND_REFRESH_MS).unref();
   }
 
   onModuleDestroy(): void {
@@ -53,13 +78,14 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
     this.checkProtectedHeader(token);
     const { frontegg, jwtClockToleranceS } = this.config;
     try {
-      const { payload } = await jwtVerify(token, this.keys, {
+      const { payload } = await jwtVerify(token, this.resolveKey, {
         algorithms: frontegg.algorithms,
         issuer: frontegg.issuers,
         audience: frontegg.audiences.length > 0 ? frontegg.audiences : undefined,
         clockTolerance: jwtClockToleranceS,
         requiredClaims: ['exp'],
       });
+      checkTimesNotInFuture(payload, jwtClockToleranceS);
       return principalFrom(payload);
     } catch (error) {
       if (error instanceof TokenRejectedError) throw error;
@@ -68,33 +94,104 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
     }
   }
 
-  /** True when signing keys are at hand, fetched now or earlier (for readiness). */
+  /** True when signing keys are at hand, fetched now or earlier (for readiness; the fetch is gated too). */
   async hasSigningKeys(): Promise<boolean> {
-    if ((this.keys.jwks()?.keys.length ?? 0) > 0) return true;
+    if (this.knownKeyCount() > 0) return true;
     await this.refreshKeys();
-    return (this.keys.jwks()?.keys.length ?? 0) > 0;
+    return this.knownKeyCount() > 0;
   }
 
-  private async refreshKeys(): Promise<void> {
+  /** jose's key lookup: the cached set, refetched through the gate when the `kid` is unknown. */
+  private readonly resolveKey: JWTVerifyGetKey = async (header, token) => {
+    if (!this.keySet) await this.refreshKeys();
+    const keySet = this.keySet;
+    if (!keySet) throw new TokenRejectedError('invalid', 'no signing keys available');
     try {
-      await this.keys.reload();
+      return await keySet(header, token);
     } catch (error) {
-      this.logger.warn({ err: error }, 'JWKS refresh failed; keeping the keys already fetched');
+      if (!(error instanceof errors.JWKSNoMatchingKey)) throw error;
+      if (!(await this.refreshKeys()) || !this.keySet) throw error;
+      return this.keySet(header, token);
     }
+  };
+
+  /**
+   * Fetches the JWKS unless an attempt was made within the cooldown (`force`: the background
+   * refresh). Concurrent callers share one attempt. True when this call saw a successful fetch.
+   */
+  private refreshKeys({ force = false } = {}): Promise<boolean> {
+    if (this.pendingFetch) return this.pendingFetch;
+    if (!force && Date.now() < this.lastAttemptAt + JWKS_REFETCH_COOLDOWN_MS) return Promise.resolve(false);
+    this.lastAttemptAt = Date.now();
+    const attempt = this.fetchKeys()
+      .then(() => {
+        this.metrics?.jwksFetches.inc({ outcome: 'fetched' });
+        return true;
+      })
+      .catch((error: unknown) => {
+        this.metrics?.jwksFetches.inc({ outcome: 'failed' });
+        this.logger.warn({ err: error }, 'JWKS refresh failed; keeping the keys already fetched');
+        return false;
+      })
+      .finally(() => {
+        if (this.pendingFetch === attempt) this.pendingFetch = undefined;
+      });
+    this.pendingFetch = attempt;
+    return attempt;
   }
 
+  private async fetchKeys(): Promise<void> {
+    const response = await fetch(this.jwksUrl, {
+      method: 'GET',
+      // A redirect could hand key selection to another host: a 3xx is a failure.
+      redirect: 'manual',
+      headers: { accept: 'application/json, application/jwk-set+json', 'user-agent': 'frontegg-identity-gateway' },
+      signal: AbortSignal.timeout(this.config.upstreamTimeoutMs),
+    });
+    if (response.status !== 200) {
+      await response.body?.cancel();
+      throw new Error(`JWKS endpoint answered ${response.status}`);
+    }
+    const jwks = (await response.json()) as JSONWebKeySet;
+    // createLocalJWKSet validates the shape; a malformed set keeps the keys already known.
+    const keySet = createLocalJWKSet(jwks);
+    this.keySet = keySet;
+  }
+
+  private knownKeyCount(): number {
+    return this.keySet?.jwks().keys.length ?? 0;
+  }
+
+  /** RFC 8725 §3.1 and §3.10: refuse what the token says about its own verification before any key lookup. */
   private checkProtectedHeader(token: string): void {
-    let header: ReturnType<typeof decodeProtectedHeader>;
+    let header: ProtectedHeaderParameters;
     try {
       header = decodeProtectedHeader(token);
     } catch {
       throw new TokenRejectedError('invalid', 'malformed token');
     }
-    if (typeof header.kid !== 'string' || header.kid.length === 0 || header.kid.length > 256) {
+    if (typeof header.alg !== 'string' || !this.config.frontegg.algorithms.includes(header.alg)) {
+      throw new TokenRejectedError('invalid', 'algorithm not allowed');
+    }
+    if (typeof header.kid !== 'string' || header.kid.length === 0 || header.kid.length > MAX_KID_LENGTH) {
       throw new TokenRejectedError('invalid', 'token has no usable kid');
     }
-    const carried = KEY_BEARING_HEADERS.filter((name) => name in header);
-    if (carried.length > 0) throw new TokenRejectedError('invalid', `token carries its own key (${carried.join(', ')})`);
+    const carried = [...KEY_BEARING_HEADERS, ...PROCESSING_HEADERS].filter((name) => name in header);
+    if (carried.length > 0) throw new TokenRejectedError('invalid', `token carries header parameters it may not (${carried.join(', ')})`);
+    if (header.typ !== undefined && (typeof header.typ !== 'string' || !JWT_TYPES.includes(header.typ.toLowerCase()))) {
+      throw new TokenRejectedError('invalid', 'token typ is not JWT');
+    }
+  }
+}
+
+/** A token issued, or a sign-in made, in the future is not one the issuer made. */
+function checkTimesNotInFuture(claims: JWTPayload, toleranceS: number): void {
+  const latest = Math.floor(Date.now() / 1000) + toleranceS;
+  for (const claim of ['iat', 'auth_time'] as const) {
+    const value = claims[claim];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new TokenRejectedError('invalid', `claim ${claim} must be a number`);
+    if (value > latest) throw new TokenRejectedError('invalid', `claim ${claim} is in the future`);
   }
 }
 

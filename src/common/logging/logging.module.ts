@@ -19,6 +19,21 @@ export const REDACTED_PATHS = [
   '*.password',
 ];
 
+/** Longest path written to the log: a 10 KB path is an attack, not something to keep. */
+const MAX_LOGGED_PATH = 512;
+
+/**
+ * The path without its query string: a client may put a token there (the gateway ignores it, the
+ * log must not keep it), and query values belong to no route of the gateway.
+ */
+export function loggedUrl(url: string | undefined): string {
+  const raw = url ?? '';
+  const query = raw.search(/[?#]/);
+  const path = query < 0 ? raw : raw.slice(0, query);
+  const shown = path.length > MAX_LOGGED_PATH ? `${path.slice(0, MAX_LOGGED_PATH)}...` : path;
+  return query < 0 ? shown : `${shown}?[redacted]`;
+}
+
 @Module({
   imports: [
     LoggerModule.forRootAsync({
@@ -33,10 +48,10 @@ export const REDACTED_PATHS = [
             return principal ? { userId: principal.userId, tenantId: principal.tenantId } : {};
           },
           serializers: {
-            req: (request: { id: string; method: string; url: string }) => ({ id: request.id, method: request.method, url: request.url }),
+            req: (request: { id: string; method: string; url: string }) => ({ id: request.id, method: request.method, url: loggedUrl(request.url) }),
           },
-          customSuccessMessage: (request, reply) => `${request.method} ${request.url} ${reply.statusCode}`,
-          customErrorMessage: (request, reply) => `${request.method} ${request.url} ${reply.statusCode}`,
+          customSuccessMessage: (request, reply) => `${request.method} ${loggedUrl(request.url)} ${reply.statusCode}`,
+          customErrorMessage: (request, reply) => `${request.method} ${loggedUrl(request.url)} ${reply.statusCode}`,
         },
       }),
     }),

@@ -1,4 +1,5 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 import { ProblemException } from '../problems/problem.exception';
 
 /**
@@ -6,7 +7,7 @@ import { ProblemException } from '../problems/problem.exception';
  * so a caller learns at once that a field such as `mfaBypass` is not theirs to set.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
@@ -19,6 +20,33 @@ export function createValidationPipe(): ValidationPipe {
       });
     },
   });
+}
+
+/**
+ * class-transformer skips body keys that name an inherited method (`toString`, `hasOwnProperty`,
+ * `valueOf`, ...) before class-validator looks, so `forbidNonWhitelisted` never sees them and they
+ * would be dropped silently. The keys of the body as sent are checked against the DTO first.
+ */
+class StrictValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && typeof metadata.metatype === 'function' && isPlainObject(value)) {
+      refuseUnknownProperties(value, metadata.metatype);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+function refuseUnknownProperties(body: Record<string, unknown>, dto: Function): void {
+  const known = new Set(getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).map((rule) => rule.propertyName));
+  if (known.size === 0) return; // not a validated DTO
+  const unknown = Object.keys(body).filter((key) => !known.has(key));
+  if (unknown.length === 0) return;
+  const errors = unknown.map((property) => ({ property, message: `property ${property} should not exist` }));
+  throw ProblemException.badRequest(errors.map((item) => item.message).join('; '), { errors });
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function flatten(error: ValidationError, parent = ''): { property: string; message: string }[] {

@@ -29,7 +29,7 @@ export function toProblem(error: unknown, requestId: string): ProblemAnswer {
     return answer(error.getStatus(), error.detail, requestId, error.headers, error.extensions);
   }
   if (error instanceof HttpException) {
-    return answer(error.getStatus(), detailOf(error), requestId);
+    return answer(error.getStatus(), isUnknownRoute(error) ? 'no route matches this method and path' : detailOf(error), requestId);
   }
   return answer(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error', requestId);
 }
@@ -43,6 +43,14 @@ function answer(
 ): ProblemAnswer {
   const title = STATUS_CODES[status] ?? 'Error';
   return { body: { ...extensions, type: 'about:blank', title, status, detail, requestId }, headers };
+}
+
+/**
+ * Nest's answer for a path no route matches says `Cannot GET <url>`, echoing the whole URL with its
+ * query string (where a client may have put a token). The answer keeps the status, not the echo.
+ */
+function isUnknownRoute(error: HttpException): boolean {
+  return error.getStatus() === HttpStatus.NOT_FOUND && !(error instanceof ProblemException) && /^Cannot [A-Z]+ /.test(error.message);
 }
 
 function detailOf(error: HttpException): string {
