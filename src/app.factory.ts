@@ -28,6 +28,8 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
     // Long enough for any valid id to reach validation (and a clear 400), short enough to bound work.
     routerOptions: { maxParamLength: 128 },
     return503OnClosing: true,
+    // The client address (for limits on failed sign-ins) behind TRUST_PROXY load balancers.
+    trustProxy: config.trustedProxyHops > 0 ? config.trustedProxyHops : false,
     // Slow senders (a Content-Length larger than the body, headers a byte at a time) are cut off.
     requestTimeout: REQUEST_TIMEOUT_MS,
     http: { maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },

@@ -1,6 +1,9 @@
 import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
 import { createGatewayApp } from './app.factory';
-import { ConfigurationError, isLocalMode, loadGatewayConfig } from './config/gateway-config';
+import { ConfigurationError, isLocalMode, loadGatewayConfig, type GatewayConfig } from './config/gateway-config';
+import { Lifecycle } from './health/lifecycle.service';
 import { startLocalUpstream, type LocalUpstream } from './local-mode';
 
 async function main(): Promise<void> {
@@ -16,15 +19,37 @@ async function main(): Promise<void> {
   if (config.frontegg.audiences.length === 0) {
     console.warn('FRONTEGG_AUDIENCE is not set: token audiences are not checked. Set it to your environment\'s client id.');
   }
+  stopGracefullyOnSignals(app, config, local);
   await app.listen({ port: config.port, host: config.host });
 
   if (local) {
     const shown = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     process.stdout.write(local.instructions(`http://${shown}:${config.port}`));
-    const upstream = local;
-    process.once('beforeExit', () => void upstream.close());
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void upstream.close());
   }
+}
+
+/**
+ * On SIGTERM or SIGINT: readiness answers 503 at once, the listener stops accepting, requests
+ * in flight finish (at most SHUTDOWN_TIMEOUT_MS), then Redis and the upstream connections close.
+ */
+function stopGracefullyOnSignals(app: NestFastifyApplication, config: GatewayConfig, local: LocalUpstream | undefined): void {
+  const logger = app.get(Logger);
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    app.get(Lifecycle).beginShutdown();
+    logger.log({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: finishing requests in flight');
+    const deadline = setTimeout(() => {
+      logger.error('requests still in flight at the shutdown deadline; exiting');
+      process.exit(1);
+    }, config.shutdownTimeoutMs).unref();
+    await app.close();
+    await local?.close();
+    clearTimeout(deadline);
+    logger.log('shut down');
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, (received) => void stop(received));
 }
 
 main().catch((error: unknown) => {

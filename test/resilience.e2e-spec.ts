@@ -51,27 +51,42 @@ describe('upstream resilience (issue 5)', () => {
   });
 
   describe('circuit breaker', () => {
-    it('opens after 5 failed requests, fails fast with 503 + Retry-After, and closes by itself', async () => {
+    const burst = async (count: number) => {
+      const token = await bearer();
+      return Promise.all(Array.from({ length: count }, () => gateway.http().get('/v1/me').set('authorization', token)));
+    };
+
+    it('opens when most requests fail, fails fast with 503 + Retry-After, and closes by itself', async () => {
       await gateway.upstream.injectFault({ method: 'GET', path: USER_PATH, status: 500 });
-      for (let i = 0; i < 5; i++) expectProblem(await getMe(), 502);
+      const failing = await burst(25);
+      expect(failing.every((answer) => answer.status === 502 || answer.status === 503)).toBe(true);
       const before = await calls(USER_PATH);
 
       const fastFail = await getMe();
       expectProblem(fastFail, 503);
       expect(Number(fastFail.headers['retry-after'])).toBeGreaterThan(0);
-      expect(Number(fastFail.headers['retry-after'])).toBeLessThanOrEqual(10);
+      expect(Number(fastFail.headers['retry-after'])).toBeLessThanOrEqual(5);
       expect(await calls(USER_PATH)).toBe(before); // the upstream was spared
 
       await gateway.upstream.clearFaults();
-      advanceClock(10_500);
+      advanceClock(5_500);
       expect((await getMe()).status).toBe(200); // the trial call closes it
+      expect((await getMe()).status).toBe(200);
+    });
+
+    it('stays closed through a short blip among successes', async () => {
+      expect((await burst(30)).every((answer) => answer.status === 200)).toBe(true);
+      await gateway.upstream.injectFault({ method: 'GET', path: USER_PATH, status: 500, count: 9 }); // 3 requests, 3 attempts each
+      const blip = await burst(3);
+      expect(blip.map((answer) => answer.status)).toEqual([502, 502, 502]);
       expect((await getMe()).status).toBe(200);
     });
 
     it('is not opened by client errors', async () => {
       await gateway.upstream.injectFault({ method: 'GET', path: USER_PATH, status: 404 });
-      for (let i = 0; i < 7; i++) expectProblem(await getMe(), 404);
-      expect(await calls(USER_PATH)).toBe(7);
+      const answers = await burst(25);
+      expect(answers.every((answer) => answer.status === 404)).toBe(true);
+      expect(await calls(USER_PATH)).toBe(25);
     });
   });
 
@@ -97,6 +112,17 @@ describe('upstream resilience (issue 5)', () => {
       await gateway.upstream.injectFault({ method: 'GET', path: ROLES, status: 500 });
       advanceClock(1_000 + 5 * 60_000 + 1_000);
       expectProblem(await getRoles(), 502);
+    });
+
+    it('still falls back on the previous roles after a change, while the upstream fails', async () => {
+      const before = await getRoles();
+      const created = await gateway.http().post('/v1/roles').set('authorization', await bearer()).send({ key: 'fresh', name: 'Fresh', level: 40 });
+      expect(created.status).toBe(201);
+      await gateway.upstream.injectFault({ method: 'GET', path: ROLES, status: 500 });
+      const stale = await getRoles();
+      expect(stale.status).toBe(200);
+      expect(stale.body).toEqual(before.body);
+      expect(stale.headers['cache-status']).toMatch(/detail=stale-if-error$/);
     });
 
     it('never serves stale for a client error', async () => {

@@ -165,3 +165,31 @@ describe('upstream calls (CONTRACT §5, §6)', () => {
     });
   });
 });
+
+describe('trace context to the upstream (issue 5)', () => {
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    gateway = await startTestGateway();
+  });
+  afterAll(() => gateway.close());
+
+  const upstreamTraceparent = async (traceparent?: string) => {
+    await gateway.upstream.clearRequests();
+    const request = gateway.http().get('/v1/me').set('authorization', `Bearer ${await gateway.token({ userId: USER_ALICE })}`);
+    expect((await (traceparent ? request.set('traceparent', traceparent) : request)).status).toBe(200);
+    const [call] = await gateway.upstream.requests({ path: USER_PATH });
+    return String(call.headers.traceparent);
+  };
+
+  it("passes the caller's W3C trace on, as a new span", async () => {
+    const sent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const forwarded = await upstreamTraceparent(sent);
+    expect(forwarded).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-01$/);
+    expect(forwarded).not.toBe(sent);
+  });
+
+  it('starts a trace when the caller sent none', async () => {
+    expect(await upstreamTraceparent()).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+  });
+});

@@ -28,6 +28,10 @@ export class GatewayConfig {
   readonly rolesCacheTtlS!: number;
   readonly upstreamTimeoutMs!: number;
   readonly rateLimitPerMinute!: number;
+  /** How long in-flight requests may take to finish once shutdown begins. */
+  readonly shutdownTimeoutMs!: number;
+  /** Proxies in front of the gateway whose X-Forwarded-For is believed (0: the socket's address). */
+  readonly trustedProxyHops!: number;
   readonly redisUrl?: string;
   readonly metricsToken?: string;
   readonly corsOrigins!: string[];
@@ -106,6 +110,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     rolesCacheTtlS: v.ROLES_CACHE_TTL_S ?? 30,
     upstreamTimeoutMs: v.UPSTREAM_TIMEOUT_MS ?? 5000,
     rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE ?? 600,
+    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS ?? 10_000,
+    trustedProxyHops: v.TRUST_PROXY ?? 0,
     redisUrl: v.REDIS_URL,
     metricsToken: v.METRICS_TOKEN,
     corsOrigins: list(v.CORS_ORIGINS)?.map(trimSlash) ?? [],

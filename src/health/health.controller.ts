@@ -33,6 +33,7 @@ export class HealthController {
         () => this.readiness.notShuttingDown(),
         () => this.readiness.signingKeys(),
         () => this.readiness.vendorToken(),
+        () => this.readiness.sharedStore(),
       ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;

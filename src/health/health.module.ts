@@ -10,5 +10,6 @@ import { ReadinessIndicators } from './readiness.indicators';
   imports: [TerminusModule.forRoot({ logger: false }), AuthModule, IdentityModule],
   controllers: [HealthController],
   providers: [Lifecycle, ReadinessIndicators],
+  exports: [Lifecycle],
 })
 export class HealthModule {}

@@ -1,15 +1,35 @@
-import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance } from 'fastify';
 
 /** Knows when the process has begun to shut down, so readiness can turn away new traffic at once. */
 @Injectable()
-export class Lifecycle implements BeforeApplicationShutdown {
+export class Lifecycle implements OnModuleInit, BeforeApplicationShutdown {
   private shuttingDown = false;
+
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   get isShuttingDown(): boolean {
     return this.shuttingDown;
   }
 
-  beforeApplicationShutdown(): void {
+  /**
+   * Once shutdown has begun, every answer closes its connection: a keep-alive connection that
+   * falls idle after the listener closed would otherwise hold the process open until it times out.
+   */
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    fastify.addHook('onSend', async (_request, reply) => {
+      if (this.shuttingDown) reply.header('connection', 'close');
+    });
+  }
+
+  /** Called by the signal handler before anything else closes. */
+  beginShutdown(): void {
     this.shuttingDown = true;
+  }
+
+  beforeApplicationShutdown(): void {
+    this.beginShutdown();
   }
 }

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { TokenVerifier } from '../auth/token-verifier.service';
 import { VendorTokenService } from '../identity/vendor-token.service';
+import { REDIS, type SharedRedis } from '../redis/redis.module';
 import { Lifecycle } from './lifecycle.service';
 
 /** What readiness needs (CONTRACT §4.1): keys to verify tokens, a vendor token to call upstream, no shutdown. */
@@ -12,6 +13,7 @@ export class ReadinessIndicators {
     private readonly verifier: TokenVerifier,
     private readonly vendorTokens: VendorTokenService,
     private readonly lifecycle: Lifecycle,
+    @Inject(REDIS) private readonly redis: SharedRedis,
   ) {}
 
   notShuttingDown() {
@@ -22,6 +24,17 @@ export class ReadinessIndicators {
   async signingKeys() {
     const indicator = this.indicators.check('signingKeys');
     return (await this.verifier.hasSigningKeys()) ? indicator.up() : indicator.down({ reason: 'JWKS unavailable' });
+  }
+
+  /**
+   * Reported, never failing: without Redis the gateway keeps answering (caches read through,
+   * limits fail open), so taking every instance out of the load balancer would be the outage.
+   */
+  sharedStore() {
+    const indicator = this.indicators.check('sharedStore');
+    if (!this.redis) return indicator.up({ store: 'memory' });
+    const connected = this.redis.status === 'ready';
+    return indicator.up({ store: 'redis', connected, ...(connected ? {} : { mode: 'fail-open' }) });
   }
 
   /** A valid cached token is enough: a probe never forces a renewal. */

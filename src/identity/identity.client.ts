@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { AxiosResponse, Method } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import { ProblemException } from '../common/problems/problem.exception';
+import { outgoingTraceparent } from '../common/http/trace-context';
 import { PATH_ID_PATTERN } from '../common/pipes/path-id.pipe';
 import type {
   FronteggAddRoleRequest,
@@ -112,6 +113,8 @@ export class IdentityClient {
       authorization: `Bearer ${token}`,
       'content-type': request.data === undefined ? false : 'application/json',
     };
+    const traceparent = outgoingTraceparent();
+    if (traceparent) headers.traceparent = traceparent;
     try {
       const response = await firstValueFrom(this.http.request({ ...request, headers }));
       timer({ status: response.status });

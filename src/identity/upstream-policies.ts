@@ -2,8 +2,8 @@ import { HttpStatus } from '@nestjs/common';
 import {
   BrokenCircuitError,
   CircuitState,
-  ConsecutiveBreaker,
   ExponentialBackoff,
+  SamplingBreaker,
   circuitBreaker,
   handleWhen,
   retry,
@@ -15,9 +15,15 @@ import { ProblemException } from '../common/problems/problem.exception';
 import type { Metrics } from '../metrics/metrics.service';
 import { UpstreamFailure } from './upstream-errors';
 
-/** Consecutive upstream failures that open a breaker, and how long it stays open. */
-export const BREAKER_THRESHOLD = 5;
-export const BREAKER_OPEN_MS = 10_000;
+/**
+ * A breaker opens when at least half of the requests of the last 10 s failed, once there were at
+ * least 2 requests a second (20 in the window): a short blip under heavy traffic does not open it,
+ * a sustained outage does. Then it stays open for BREAKER_OPEN_MS before a trial call.
+ */
+export const BREAKER_FAILURE_RATIO = 0.5;
+export const BREAKER_WINDOW_MS = 10_000;
+export const BREAKER_MINIMUM_RPS = 2;
+export const BREAKER_OPEN_MS = 5_000;
 /** Retries (after the first attempt) of an idempotent call. */
 export const MAX_RETRIES = 2;
 
@@ -34,10 +40,10 @@ const STATE_VALUE: Record<CircuitState, number> = {
 };
 
 /**
- * Resilience for one upstream: a circuit breaker that opens after BREAKER_THRESHOLD failed
- * requests in a row, fails fast with `503` + `Retry-After` while open and closes again by itself
- * after a trial call; for idempotent calls only, up to MAX_RETRIES retries with jittered
- * exponential backoff. A `429` is answered at once, never retried.
+ * Resilience for one upstream: a circuit breaker that opens when most recent requests failed,
+ * fails fast with `503` + `Retry-After` while open and closes again by itself after a trial
+ * call; for idempotent calls only, up to MAX_RETRIES retries with jittered exponential backoff.
+ * A `429` is answered at once, never retried.
  */
 export class UpstreamPolicies {
   private readonly breaker: CircuitBreakerPolicy;
@@ -47,7 +53,7 @@ export class UpstreamPolicies {
   constructor(upstream: string, metrics: Metrics) {
     this.breaker = circuitBreaker(handleWhen(isTransient), {
       halfOpenAfter: BREAKER_OPEN_MS,
-      breaker: new ConsecutiveBreaker(BREAKER_THRESHOLD),
+      breaker: new SamplingBreaker({ threshold: BREAKER_FAILURE_RATIO, duration: BREAKER_WINDOW_MS, minimumRps: BREAKER_MINIMUM_RPS }),
     });
     this.breaker.onStateChange((state) => {
       if (state === CircuitState.Open) this.openedAt = Date.now();

@@ -1,5 +1,6 @@
 import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import Redis from 'ioredis';
+import { once } from 'node:events';
 import { GatewayConfig } from '../config/gateway-config';
 
 /** The shared Redis connection, or null when REDIS_URL is not set (everything stays in memory). */
@@ -7,6 +8,8 @@ export const REDIS = Symbol('REDIS');
 export type SharedRedis = Redis | null;
 
 const RECONNECT_MAX_DELAY_MS = 2_000;
+const CONNECT_TIMEOUT_MS = 2_000;
+const closing = new WeakSet<Redis>();
 
 /**
  * Redis must never make a request wait: commands fail at once while the connection is down
@@ -16,14 +19,18 @@ export function connectRedis(url: string, logger: Logger): Redis {
   const redis = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
-    connectTimeout: 2_000,
+    connectTimeout: CONNECT_TIMEOUT_MS,
     retryStrategy: (attempt) => Math.min(attempt * 200, RECONNECT_MAX_DELAY_MS),
   });
   let down = false;
-  redis.on('error', (error: Error) => {
+  const lost = (error?: Error) => {
+    if (closing.has(redis)) return; // our own shutdown, not an outage
     if (!down) logger.warn({ err: error }, 'Redis unreachable: running without shared caches and limits until it is back');
     down = true;
-  });
+  };
+  // A refused connection raises 'error'; a server that goes away only 'close'.
+  redis.on('error', lost);
+  redis.on('close', () => lost());
   redis.on('ready', () => {
     if (down) logger.log('Redis reachable again');
     down = false;
@@ -37,7 +44,9 @@ class RedisLifecycle implements OnApplicationShutdown {
 
   /** After the HTTP server has drained: the last requests may still use Redis. */
   async onApplicationShutdown(): Promise<void> {
-    await this.redis?.quit().catch(() => this.redis?.disconnect());
+    if (!this.redis) return;
+    closing.add(this.redis);
+    await this.redis.quit().catch(() => this.redis?.disconnect());
   }
 }
 
@@ -47,7 +56,13 @@ class RedisLifecycle implements OnApplicationShutdown {
     {
       provide: REDIS,
       inject: [GatewayConfig],
-      useFactory: (config: GatewayConfig): SharedRedis => (config.redisUrl ? connectRedis(config.redisUrl, new Logger('Redis')) : null),
+      useFactory: async (config: GatewayConfig): Promise<SharedRedis> => {
+        if (!config.redisUrl) return null;
+        const redis = connectRedis(config.redisUrl, new Logger('Redis'));
+        // Start with the shared state when Redis is there; without it, start anyway (fail open).
+        await Promise.race([once(redis, 'ready'), new Promise((resolve) => setTimeout(resolve, CONNECT_TIMEOUT_MS).unref())]).catch(() => undefined);
+        return redis;
+      },
     },
     RedisLifecycle,
   ],

@@ -60,12 +60,18 @@ export class RoleAdministration {
     return rolesVisibleTo(principal, await this.identity.listRoles(principal.tenantId));
   }
 
-  /** Whatever the outcome, the tenant's cached roles may now be stale (on every instance). */
+  /**
+   * Drops the tenant's cached roles (on every instance) whenever the write may have changed them:
+   * when it succeeded, and when its outcome is unknown (no answer, a 5xx). A refusal changed nothing.
+   */
   private async changingRolesOf<T>(principal: Principal, write: () => Promise<T>): Promise<T> {
     try {
-      return await write();
-    } finally {
+      const result = await write();
       await this.roles.invalidateTenant(principal.tenantId);
+      return result;
+    } catch (error) {
+      if (!(error instanceof ProblemException) || error.getStatus() >= 500) await this.roles.invalidateTenant(principal.tenantId);
+      throw error;
     }
   }
 }

@@ -16,6 +16,8 @@ export interface CachedAnswer<T> {
 interface Entry<T> {
   value: T;
   storedAt: number;
+  /** Changed since: never fresh again, but still a fallback while the upstream fails. */
+  invalidated?: boolean;
 }
 
 const CACHE_NAME = 'gateway';
@@ -38,7 +40,7 @@ export class ReadThroughCache {
     if (ttlMs <= 0) return { value: await load(), cacheStatus: `${CACHE_NAME}; fwd=bypass` };
     const cached = await this.cache.get<Entry<T>>(key).catch(() => undefined);
     const age = cached ? Date.now() - cached.storedAt : Number.POSITIVE_INFINITY;
-    if (cached && age < ttlMs) {
+    if (cached && age < ttlMs && !cached.invalidated) {
       this.metrics.cacheLookups.inc({ cache: name, result: 'hit' });
       return { value: cached.value, cacheStatus: `${CACHE_NAME}; hit; ttl=${Math.floor((ttlMs - age) / 1000)}` };
     }
@@ -56,9 +58,16 @@ export class ReadThroughCache {
     }
   }
 
-  /** After a change: the next read goes upstream (on every instance, when the store is shared). */
+  /**
+   * After a change: the next read goes upstream (on every instance, when the store is shared).
+   * The entry is kept, marked, so that it can still answer (as stale) if the upstream fails.
+   */
   async invalidate(key: string): Promise<void> {
-    await this.cache.del(key).catch(() => undefined);
+    const cached = await this.cache.get<Entry<unknown>>(key).catch(() => undefined);
+    if (!cached) return;
+    const remainingMs = cached.storedAt + STALE_IF_ERROR_MS - Date.now();
+    if (remainingMs <= 0) await this.cache.del(key).catch(() => undefined);
+    else await this.cache.set(key, { ...cached, invalidated: true }, remainingMs).catch(() => undefined);
   }
 
   private loadOnce<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {

@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, toProblem } from '../problems/problem-details';
 
@@ -15,12 +15,20 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   }
 }
 
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown, logger: Pick<Logger, 'error' | 'debug'>): void {
+/**
+ * Logs by what the failure is: a bug (anything that is not a deliberate problem) as an error with
+ * its stack; an expected 5xx (upstream down, circuit open) as one short warning with its cause;
+ * a refusal of the client's request at debug level only.
+ */
+export function sendProblem(request: FastifyRequest, reply: FastifyReply, error: unknown, logger: Pick<Logger, 'error' | 'warn' | 'debug'>): void {
   const { body, headers } = toProblem(error, request.id);
-  if (body.status >= 500) {
-    logger.error({ err: error, requestId: request.id, status: body.status }, 'request failed');
+  const context = { requestId: request.id, status: body.status };
+  if (!(error instanceof HttpException) && body.status >= 500) {
+    logger.error({ err: error, ...context }, 'request failed');
+  } else if (body.status >= 500) {
+    logger.warn({ ...context, cause: (error as Error).cause }, body.detail);
   } else if (error instanceof Error && error.cause) {
-    logger.debug({ cause: error.cause, requestId: request.id, status: body.status }, body.detail);
+    logger.debug({ cause: error.cause, ...context }, body.detail);
   }
   if (reply.sent) return;
   reply.status(body.status).headers(headers).header('content-type', PROBLEM_CONTENT_TYPE).send(body);
