@@ -1,0 +1,207 @@
+/**
+ * Every server of the benchmark runs as a child process of its own, so its CPU time and resident
+ * memory are its own and can be read from /proc while the load runs.
+ */
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { ReadyMessage } from './servers/child';
+
+export interface ServerProcess {
+  name: string;
+  url: string;
+  child: ChildProcess;
+  /** Where its stdout and stderr go (the gateway's access log, for instance). */
+  logFile?: string;
+}
+
+const running = new Set<ServerProcess>();
+const START_TIMEOUT_MS = 30_000;
+
+/** Only the environment each server is meant to see: nothing leaks in from the caller's shell. */
+function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...extra };
+}
+
+/** Starts one of bench/servers/*.ts (compiled) and waits until it reports its port. */
+export function forkServer(name: string, script: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const child = fork(join(__dirname, 'servers', `${script}.js`), [], { env: baseEnv(env), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => fail(new Error(`${name} did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(error);
+    };
+    child.once('exit', (code) => fail(new Error(`${name} exited during start-up (code ${code})`)));
+    child.once('message', (message: ReadyMessage) => {
+      clearTimeout(timer);
+      child.removeAllListeners('exit');
+      const server = { name, url: `http://127.0.0.1:${message.port}`, child };
+      running.add(server);
+      resolve(server);
+    });
+  });
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export function httpGet(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.setTimeout(10_000, () => req.destroy(new Error(`GET ${url} timed out`)));
+    req.end();
+  });
+}
+
+export function httpSend(method: string, url: string, headers: Record<string, string>, body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export interface GatewayOptions {
+  upstreamUrl: string;
+  clientId: string;
+  apiKey: string;
+  logLevel: string;
+  logFile: string;
+  /** Extra node flags, such as --cpu-prof. */
+  nodeArgs?: string[];
+}
+
+/**
+ * The built gateway (`node dist/main.js`, or its copy), configured as in production against the stand-in
+ * (NODE_ENV unset, so plain-http upstream URLs are allowed). Ready once `GET /health/live`
+ * answers: that probe makes no upstream call, so the cold start stays cold.
+ */
+export async function startGateway(mainJs: string, cwd: string, options: GatewayOptions): Promise<ServerProcess> {
+  const port = await freePort();
+  const log = openSync(options.logFile, 'w');
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), mainJs], {
+    cwd,
+    stdio: ['ignore', log, log],
+    env: baseEnv({
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      FRONTEGG_API_URL: options.upstreamUrl,
+      FRONTEGG_APP_URL: options.upstreamUrl,
+      FRONTEGG_CLIENT_ID: options.clientId,
+      FRONTEGG_API_KEY: options.apiKey,
+      FRONTEGG_AUDIENCE: options.clientId,
+      LOG_LEVEL: options.logLevel,
+      RATE_LIMIT_PER_MINUTE: '1000000',
+    }),
+  });
+  closeSync(log);
+  const server: ServerProcess = { name: 'gateway', url: `http://127.0.0.1:${port}`, child, logFile: options.logFile };
+  running.add(server);
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    const live = await httpGet(`${server.url}/health/live`).catch(() => undefined);
+    if (live?.status === 200) return server;
+    await sleep(100);
+  }
+  await stop(server);
+  const tail = readFileSync(options.logFile, 'utf8').split('\n').slice(-15).join('\n');
+  throw new Error(`the gateway did not become live within ${START_TIMEOUT_MS} ms; its last output:\n${tail}`);
+}
+
+/** Stops a server this benchmark started (by its own child handle) and waits for it to exit. */
+export function stop(server: ServerProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+  running.delete(server);
+  const { child } = server;
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    child.kill(signal);
+  });
+}
+
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((server) => stop(server)));
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resident set size in MB from /proc/<pid>/status (VmRSS), or undefined off Linux. */
+export function residentMb(pid: number): number | undefined {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds (user + system, all threads) a process has used so far, from /proc/<pid>/stat (USER_HZ 100). */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU seconds the whole machine has been busy (all cores, /proc/stat), to see what else was running. */
+export function machineBusySeconds(): number | undefined {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = ticks;
+    return (user + nice + system + irq + softirq + steal) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples a process's resident memory while something runs. */
+export class MemorySampler {
+  readonly samples: number[] = [];
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly pid: number, private readonly everyMs = 200) {}
+
+  start(): this {
+    this.timer = setInterval(() => {
+      const mb = residentMb(this.pid);
+      if (mb !== undefined) this.samples.push(mb);
+    }, this.everyMs);
+    return this;
+  }
+
+  stop(): { peakMb?: number; meanMb?: number } {
+    clearInterval(this.timer);
+    if (this.samples.length === 0) return {};
+    return { peakMb: Math.max(...this.samples), meanMb: this.samples.reduce((a, b) => a + b, 0) / this.samples.length };
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * `npm run bench`: the side-by-side benchmark of issue 6. Starts every server as its own child
+ * process, loads scenarios A-E with the same connections and duration, measures the added latency
+ * at a fixed rate, the gateway's memory, and a cold start; prints the figures against the targets
+ * and writes bench/results/latest.{json,md} and chart.svg. It is a measuring tool: a missed target
+ * is reported, and only a broken run (a server that does not start, errors in the load) exits 1.
+ *
+ * `npm run bench -- --profile` profiles the gateway under B and D instead (see profile.ts).
+ */
+import { deepStrictEqual } from 'node:assert';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { renderChart } from './chart';
+import { API_KEY, CLIENT_ID, TENANTS, USERS, expectedRolesAnswer } from './fixtures';
+import { burst, loadTest, pacedLoad, type LoadResult } from './load';
+import { benchOptions, OPTIONS_HELP, type BenchOptions } from './options';
+import { MemorySampler, cpuSeconds, forkServer, machineBusySeconds, httpGet, httpSend, residentMb, sleep, stop, stopAll, type ServerProcess } from './processes';
+import { runProfile } from './profile';
+import { describeMachine, formatMarkdown, formatText, type BenchResults, type Measured } from './report';
+import { rolesReads, scenarios, type Scenario, type ScenarioId } from './scenarios';
+import { RESULTS_DIR, gatewayRevision, prepareGateway, startGatewayFor, startWorld, type World } from './world';
+
+const REPRODUCE = 'npm install && npm run bench';
+const SETTLE_MS = 5_000;
+
+const log = (message: string) => console.log(`[bench] ${message}`);
+
+/** Warms up, then loads one scenario while reading the CPU time of `watched` and the memory of the server under test. */
+async function measure(s: Scenario, o: BenchOptions, watched: ServerProcess[], beforeLoad?: () => Promise<void>): Promise<Measured> {
+  log(`${s.id}: ${s.title} (warm-up ${o.warmupS} s, then ${o.durationS} s)`);
+  await loadTest(s.server.url, s.requests, { connections: o.connections, durationS: o.warmupS });
+  await beforeLoad?.();
+  const processes = [s.server, ...watched.filter((p) => p !== s.server)];
+  const before = processes.map((p) => cpuSeconds(p.child.pid!));
+  const benchBefore = process.cpuUsage();
+  const machineBefore = machineBusySeconds();
+  const started = performance.now();
+  const sampler = new MemorySampler(s.server.child.pid!).start();
+  const result = await loadTest(s.server.url, s.requests, { connections: o.connections, durationS: o.durationS });
+  const memory = sampler.stop();
+  const wallS = (performance.now() - started) / 1000;
+  const cpu: Record<string, number | undefined> = {};
+  processes.forEach((p, i) => {
+    const after = cpuSeconds(p.child.pid!);
+    cpu[p.name] = after !== undefined && before[i] !== undefined ? ((after - before[i]!) / wallS) * 100 : undefined;
+  });
+  const bench = process.cpuUsage(benchBefore);
+  cpu['load generator'] = ((bench.user + bench.system) / 1e6 / wallS) * 100;
+  // Whatever else kept the cores busy (other programs, and kernel network work not charged to ours).
+  const machineAfter = machineBusySeconds();
+  if (machineBefore !== undefined && machineAfter !== undefined) {
+    const ours = Object.values(cpu).reduce<number>((sum, pct) => sum + (pct ?? 0), 0);
+    cpu.other = Math.max(0, ((machineAfter - machineBefore) / wallS) * 100 - ours);
+  }
+  return { ...result, id: s.id, title: s.title, server: s.server.name, cpu, rssPeakMb: memory.peakMb };
+}
+
+/** Every server answers what the scenarios assume, before anything is measured. */
+async function checkAnswers(world: World, servers: { bare: ServerProcess; gateway: ServerProcess; express: ServerProcess }): Promise<void> {
+  const user = USERS[1];
+  const auth = { authorization: `Bearer ${world.userTokens[1]}` };
+  const expected = expectedRolesAnswer(user.tenantId);
+  const check = async (name: string, url: string, want: unknown) => {
+    const answer = await httpGet(url, auth);
+    if (answer.status !== 200) throw new Error(`${name} answered ${answer.status}: ${answer.body.slice(0, 300)}`);
+    deepStrictEqual(JSON.parse(answer.body), want, `${name} does not answer the expected roles`);
+  };
+  await check('the gateway', `${servers.gateway.url}/v1/roles`, expected);
+  await check('the Express alternative', `${servers.express.url}/v1/roles`, expected);
+  await check('the ceiling', `${servers.bare.url}/v1/roles`, expectedRolesAnswer(TENANTS[0]));
+  const patch = await httpSend('PATCH', `${servers.gateway.url}/v1/me`, { ...auth, 'content-type': 'application/json' }, JSON.stringify({ name: 'Renamed' }));
+  if (patch.status !== 200 || (JSON.parse(patch.body) as { id?: string }).id !== user.id) {
+    throw new Error(`the gateway's PATCH /v1/me answered ${patch.status}: ${patch.body.slice(0, 300)}`);
+  }
+}
+
+function soundness(label: string, r: LoadResult): string[] {
+  if (r.errors === 0 && r.non2xx === 0 && r.ok > 0) return [];
+  return [`${label}: ${r.ok} ok, ${r.errors} connection errors or timeouts, ${r.non2xx} non-2xx (status codes ${JSON.stringify(r.statusCodes)})`];
+}
+
+async function coldStart(world: World, o: BenchOptions): Promise<BenchResults['coldStart']> {
+  log(`cold start: a fresh gateway, ${o.coldStartRequests} concurrent first requests`);
+  await httpSend('DELETE', `${world.standIn.url}/__counts`, {});
+  const gateway = await startGatewayFor(world, 'info', 'gateway-cold');
+  const reads = rolesReads(world.userTokens);
+  const result = await burst(gateway.url, Array.from({ length: o.coldStartRequests }, (_, i) => reads[i % reads.length]));
+  await stop(gateway);
+  const upstream = JSON.parse((await httpGet(`${world.standIn.url}/__counts`)).body) as Record<string, number>;
+  return {
+    ...result,
+    requests: o.coldStartRequests,
+    vendorAuth: upstream['POST /auth/vendor'] ?? 0,
+    jwks: upstream['GET /.well-known/jwks.json'] ?? 0,
+    upstream,
+  };
+}
+
+async function main(): Promise<number> {
+  const o = benchOptions();
+  if (process.argv.includes('--help')) {
+    console.log(OPTIONS_HELP);
+    return 0;
+  }
+  const loadAverageAtStart = loadavg()[0];
+  prepareGateway();
+  const revision = gatewayRevision();
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  if (process.argv.includes('--profile')) return runProfile(o);
+
+  log(`starting servers (${o.connections} connections, ${o.durationS} s per scenario${o.quick ? ', quick mode' : ''})`);
+  const world = await startWorld();
+  const bare = await forkServer('ceiling', 'bare-roles');
+  const express = await forkServer('express', 'express-sdk', { FRONTEGG_API_GATEWAY_URL: world.standIn.url, FRONTEGG_CLIENT_ID: CLIENT_ID, FRONTEGG_API_KEY: API_KEY });
+  let gateway = await startGatewayFor(world, 'info', 'gateway-info');
+  await checkAnswers(world, { bare, gateway, express });
+
+  const list = scenarios({ bare, gateway, standIn: world.standIn, express }, world.userTokens, world.vendorToken);
+  const byId = Object.fromEntries(list.map((s) => [s.id, s])) as Record<ScenarioId, Scenario>;
+  const watched = [gateway, world.standIn];
+  const memory: BenchResults['memory'] = {};
+  const measured = {} as Record<ScenarioId, Measured>;
+
+  measured.A = await measure(byId.A, o, watched);
+  measured.B = await measure(byId.B, o, watched, async () => {
+    await sleep(SETTLE_MS);
+    memory.warmMb = residentMb(gateway.child.pid!);
+  });
+  memory.peakMb = measured.B.rssPeakMb;
+  await sleep(SETTLE_MS);
+  memory.afterMb = residentMb(gateway.child.pid!);
+  measured.C = await measure(byId.C, o, watched);
+  measured.D = await measure(byId.D, o, watched);
+  measured.E = await measure(byId.E, o, [world.standIn]);
+
+  const rate = Math.max(1, Math.round(measured.B.rps / 2));
+  log(`fixed rate ${rate} req/s: A and B evenly paced, then with autocannon overallRate (${o.durationS} s each)`);
+  const reads = byId.B.requests;
+  const paced = {
+    A: await pacedLoad(bare.url, reads, { rate, durationS: o.durationS, connections: o.connections, warmupS: 1 }),
+    B: await pacedLoad(gateway.url, reads, { rate, durationS: o.durationS, connections: o.connections, warmupS: 1 }),
+  };
+  const bursty = {
+    A: await loadTest(bare.url, reads, { connections: o.connections, durationS: o.durationS, overallRate: rate }),
+    B: await loadTest(gateway.url, reads, { connections: o.connections, durationS: o.durationS, overallRate: rate }),
+  };
+
+  let warn: BenchResults['warn'];
+  if (o.warnRun) {
+    await stop(gateway);
+    gateway = await startGatewayFor(world, 'warn', 'gateway-warn');
+    const retitle = (s: Scenario): Scenario => ({ ...s, server: gateway, title: `${s.title}, LOG_LEVEL=warn` });
+    warn = {
+      B: await measure(retitle(byId.B), o, [gateway, world.standIn]),
+      D: await measure(retitle(byId.D), o, [gateway, world.standIn]),
+    };
+  }
+  await stop(gateway);
+  await stop(express);
+  await stop(bare);
+
+  const cold = await coldStart(world, o);
+  await stopAll();
+
+  const results: BenchResults = {
+    generatedAt: new Date().toISOString(),
+    reproduce: REPRODUCE,
+    gateway: revision,
+    machine: describeMachine(loadAverageAtStart),
+    settings: { ...o, users: USERS.length, tenants: TENANTS.length },
+    scenarios: measured,
+    warn,
+    fixedRate: { rate, paced, autocannon: bursty },
+    coldStart: cold,
+    memory,
+    broken: [
+      ...[...Object.values(measured), ...(warn ? [warn.B, warn.D] : [])].flatMap((m) => soundness(`${m.id} ${m.title}`, m)),
+      ...soundness('A at a fixed rate (paced)', paced.A),
+      ...soundness('B at a fixed rate (paced)', paced.B),
+      ...soundness('A at a fixed rate (autocannon)', bursty.A),
+      ...soundness('B at a fixed rate (autocannon)', bursty.B),
+      ...(cold.errors > 0 ? [`cold start: ${cold.errors} requests got no answer`] : []),
+    ],
+  };
+  writeFileSync(join(RESULTS_DIR, 'latest.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(join(RESULTS_DIR, 'latest.md'), formatMarkdown(results));
+  writeFileSync(join(RESULTS_DIR, 'chart.svg'), renderChart(results));
+  console.log('');
+  console.log(formatText(results));
+  console.log(`\nWritten: bench/results/latest.json, bench/results/latest.md, bench/results/chart.svg`);
+  return results.broken.length > 0 ? 1 : 0;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => void stopAll().finally(() => process.exit(130)));
+}
+
+main()
+  .then(async (code) => {
+    await stopAll();
+    process.exit(code);
+  })
+  .catch(async (error: unknown) => {
+    console.error(`[bench] the benchmark broke: ${error instanceof Error ? error.message : String(error)}`);
+    await stopAll();
+    process.exit(1);
+  });
