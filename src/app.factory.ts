@@ -10,7 +10,7 @@ import { corsOptions } from './common/http/cors';
 import { registerJsonBodyParser } from './common/http/json-body';
 import { answerFrameworkError, refuseUnsupportedCodings } from './common/http/request-framing';
 import { requestIdOf } from './common/http/request-id';
-import { runInTraceContext } from './common/http/trace-context';
+import { runInRequestContext } from './common/http/request-context';
 import { DOCS_CSP, DOCS_PATH, HELMET_OPTIONS } from './common/http/security-headers';
 import { ProblemDto } from './common/openapi/problem.dto';
 import type { GatewayConfig } from './config/gateway-config';
@@ -52,8 +52,9 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
-  // Each request runs in its W3C trace, which the identity client passes on upstream.
-  fastify.addHook('onRequest', (request, _reply, done) => runInTraceContext(request.headers, done));
+  // Each request runs in its context: the W3C trace the identity client passes on upstream, and
+  // the route and upstream timings its access log line reports.
+  fastify.addHook('onRequest', (request, _reply, done) => runInRequestContext(request.raw, request.routeOptions.url, done));
   // JSON only, so any other body is a 415; strict UTF-8, bounded depth, `__proto__`/`constructor` keys refused.
   registerJsonBodyParser(fastify, BODY_LIMIT_BYTES);
   refuseUnsupportedCodings(fastify);

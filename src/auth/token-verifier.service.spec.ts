@@ -33,11 +33,11 @@ describe('TokenVerifier', () => {
   });
   afterEach(() => jest.restoreAllMocks());
 
-  const verifier = () =>
+  const verifier = (jwtClockToleranceS = 30) =>
     new TokenVerifier(
       new GatewayConfig({
         frontegg: { apiUrl: url, appUrl: url, clientId: 'c', apiKey: 'k', jwksUrl: `${url}/jwks`, issuers: [url], audiences: ['c'], algorithms: ['RS256'] },
-        jwtClockToleranceS: 30,
+        jwtClockToleranceS,
         upstreamTimeoutMs: 1000,
       } as unknown as GatewayConfig),
     );
@@ -73,6 +73,58 @@ describe('TokenVerifier', () => {
     const forged = `${Buffer.from(JSON.stringify(decoded)).toString('base64url')}.${payload}.${signature}`;
     expect(await refusal(verifier().verify(forged))).toBe('invalid');
     expect(fetches).toBe(0);
+  });
+
+  describe('verified-token cache', () => {
+    /** Counts signature checks: jose asks for the key once per verification it performs. */
+    const counted = (subject: TokenVerifier) => {
+      const internals = subject as unknown as { resolveKey: (...args: unknown[]) => unknown };
+      const original = internals.resolveKey;
+      const lookups = jest.fn((...args: unknown[]) => original(...args));
+      internals.resolveKey = lookups;
+      return lookups;
+    };
+
+    it('verifies a token once, then answers it from memory', async () => {
+      const subject = verifier();
+      const lookups = counted(subject);
+      const token = await sign();
+      const first = await subject.verify(token);
+      expect(await subject.verify(token)).toBe(first);
+      expect(lookups).toHaveBeenCalledTimes(1);
+      await subject.verify(await sign({ sub: 'other' }));
+      expect(lookups).toHaveBeenCalledTimes(2);
+    });
+
+    it('checks a token again after 60 s in memory', async () => {
+      const subject = verifier();
+      const lookups = counted(subject);
+      const token = await sign();
+      await subject.verify(token);
+      moveClock(61_000);
+      await expect(subject.verify(token)).resolves.toMatchObject({ userId: 'u' });
+      expect(lookups).toHaveBeenCalledTimes(2);
+    });
+
+    it('never answers a token from memory past its exp', async () => {
+      const subject = verifier(0);
+      const token = await new SignJWT({ sub: 'u', tenantId: 't', type: 'userToken' })
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1', typ: 'JWT' })
+        .setIssuer(url).setAudience('c').setExpirationTime(Math.floor(Date.now() / 1000) + 2)
+        .sign(privateKey);
+      await expect(subject.verify(token)).resolves.toMatchObject({ userId: 'u' });
+      await new Promise((resolve) => setTimeout(resolve, 2_100)); // jose reads the real clock
+      expect(await refusal(subject.verify(token))).toBe('expired');
+    });
+
+    it('never caches a refusal, nor answers a tampered copy from memory', async () => {
+      const subject = verifier();
+      const token = await sign();
+      await subject.verify(token);
+      const tampered = `${token.slice(0, -4)}AAAA`;
+      expect(await refusal(subject.verify(tampered))).toBe('invalid');
+      expect(await refusal(subject.verify(tampered))).toBe('invalid');
+    });
   });
 
   it('refuses iat and auth_time in the future', async () => {

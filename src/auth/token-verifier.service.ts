@@ -9,6 +9,7 @@ import {
   type JWTVerifyGetKey,
   type ProtectedHeaderParameters,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { GatewayConfig } from '../config/gateway-config';
 import { Metrics } from '../metrics/metrics.service';
 import { TOKEN_TYPES, type Principal, type TokenType } from './principal';
@@ -38,6 +39,15 @@ const JWT_TYPES = ['jwt', 'application/jwt'];
 /** Far more than any Frontegg access token; verification work is bounded before any parsing. */
 export const MAX_TOKEN_LENGTH = 8192;
 const MAX_KID_LENGTH = 256;
+/** Verified tokens kept, and for how long at most: a key retired upstream stops counting soon. */
+const VERIFIED_TOKENS_MAX = 5_000;
+const VERIFIED_TOKEN_MAX_AGE_MS = 60_000;
+
+interface VerifiedToken {
+  principal: Principal;
+  /** Date.now() bound: the token's exp, or the maximum age, whichever comes first. */
+  until: number;
+}
 
 /**
  * Verifies Frontegg access tokens against the environment's JWKS. The header is checked before
@@ -57,6 +67,11 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
   private lastAttemptAt = Number.NEGATIVE_INFINITY;
   private pendingFetch?: Promise<boolean>;
   private refreshTimer?: NodeJS.Timeout;
+  /**
+   * Tokens already verified, by their exact text: a hit skips the signature check, the costliest
+   * part of a request. Never past the token's `exp`; any other text (a tampered token) is a miss.
+   */
+  private readonly verified = new LRUCache<string, VerifiedToken>({ max: VERIFIED_TOKENS_MAX });
 
   constructor(
     private readonly config: GatewayConfig,
@@ -74,6 +89,8 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
   }
 
   async verify(token: string): Promise<Principal> {
+    const known = this.verified.get(token);
+    if (known && Date.now() < known.until) return known.principal;
     if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejectedError('invalid', 'token too long');
     this.checkProtectedHeader(token);
     const { frontegg, jwtClockToleranceS } = this.config;
@@ -86,7 +103,10 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
         requiredClaims: ['exp'],
       });
       checkTimesNotInFuture(payload, jwtClockToleranceS);
-      return principalFrom(payload);
+      const principal = principalFrom(payload);
+      const until = Math.min((payload.exp as number) * 1000, Date.now() + VERIFIED_TOKEN_MAX_AGE_MS);
+      this.verified.set(token, { principal, until });
+      return principal;
     } catch (error) {
       if (error instanceof TokenRejectedError) throw error;
       if (error instanceof errors.JWTExpired) throw new TokenRejectedError('expired', 'token expired');

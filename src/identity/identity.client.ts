@@ -1,9 +1,8 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable } from '@nestjs/common';
 import type { AxiosResponse, Method } from 'axios';
-import { firstValueFrom } from 'rxjs';
 import { ProblemException } from '../common/problems/problem.exception';
-import { outgoingTraceparent } from '../common/http/trace-context';
+import { outgoingTraceparent, recordUpstreamCall } from '../common/http/request-context';
 import { PATH_ID_PATTERN } from '../common/pipes/path-id.pipe';
 import type {
   FronteggAddRoleRequest,
@@ -106,6 +105,7 @@ export class IdentityClient {
   }
 
   private async send(operation: string, request: UpstreamRequest, token: string): Promise<AxiosResponse> {
+    const startedAt = performance.now();
     const timer = this.metrics.upstreamDuration.startTimer({ operation });
     // Without a body, no content type: axios would otherwise label an empty POST as a form.
     const headers: Record<string, string | false> = {
@@ -116,12 +116,16 @@ export class IdentityClient {
     const traceparent = outgoingTraceparent();
     if (traceparent) headers.traceparent = traceparent;
     try {
-      const response = await firstValueFrom(this.http.request({ ...request, headers }));
+      // The module's axios instance, called directly: HttpService's observable wrapper cancels the
+      // finished request on unsubscribe, building an error with a stack trace on every call.
+      const response = await this.http.axiosRef.request({ ...request, headers });
       timer({ status: response.status });
       return response;
     } catch (error) {
       timer({ status: 0 });
       throw upstreamTransportProblem(operation, error);
+    } finally {
+      recordUpstreamCall(performance.now() - startedAt);
     }
   }
 }

@@ -85,6 +85,21 @@ describe('audit log of administrative changes (CONTRACT §4.2), read from the re
     ]);
     expect(audit.every((line) => line.level === 30)).toBe(true); // info
 
+    // The access line of the read: who, which route and trace, status, duration, upstream time.
+    const access = lines.find((line) => line.msg === 'GET /v1/roles 200');
+    expect(access).toMatchObject({
+      level: 30,
+      req: { id: expect.any(String), method: 'GET', url: '/v1/roles' },
+      res: { statusCode: 200 },
+      responseTime: expect.any(Number),
+      userId: USER_ALICE,
+      tenantId: 'tenant-acme',
+      route: '/v1/roles',
+      traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      upstreamCalls: expect.any(Number),
+      upstreamMs: expect.any(Number),
+    });
+
     const vendorTokens = (await upstream.requests({ path: '/identity/resources/roles/v1' })).map((request) =>
       String(request.headers.authorization).replace('Bearer ', ''),
     );

@@ -3,6 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import { principalOfRawRequest } from '../../auth/principal';
 import { GatewayConfig } from '../../config/gateway-config';
+import { accessLogFieldsOf } from '../http/request-context';
 import { requestIdOf } from '../http/request-id';
 
 /** Paths pino must never print: credentials in and out of the gateway. */
@@ -43,9 +44,11 @@ export function loggedUrl(url: string | undefined): string {
           level: config.logLevel,
           genReqId: (request: IncomingMessage) => requestIdOf(request),
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+          // Who, which route, which trace, and how long the identity API took for this request.
           customProps: (request: IncomingMessage) => {
             const principal = principalOfRawRequest(request);
-            return principal ? { userId: principal.userId, tenantId: principal.tenantId } : {};
+            const who = principal ? { userId: principal.userId, tenantId: principal.tenantId } : {};
+            return { ...who, ...accessLogFieldsOf(request) };
           },
           serializers: {
             req: (request: { id: string; method: string; url: string }) => ({ id: request.id, method: request.method, url: loggedUrl(request.url) }),
