@@ -1,5 +1,5 @@
 import { EmulatorControlClient, startEmulator, USER_ALICE, USER_BOB, USER_ERIN, type RunningEmulator } from '../../src/emulator';
-import { cleanEnvironment, freePort, runBuiltGateway, type RunningProcess } from '../support/processes';
+import { startGatewayProcess, type GatewayProcess } from '../operations/support';
 
 interface AuditLine {
   audit: true;
@@ -15,32 +15,18 @@ interface AuditLine {
 describe('audit log of administrative changes (CONTRACT §4.2), read from the real process output', () => {
   let emulator: RunningEmulator;
   let upstream: EmulatorControlClient;
-  let gateway: RunningProcess;
+  let gateway: GatewayProcess;
   let base: string;
 
   beforeAll(async () => {
     emulator = await startEmulator();
     upstream = new EmulatorControlClient(emulator.url);
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    gateway = runBuiltGateway(
-      cleanEnvironment({
-        PORT: String(port),
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'info',
-        FRONTEGG_API_URL: emulator.url,
-        FRONTEGG_APP_URL: emulator.url,
-        FRONTEGG_CLIENT_ID: emulator.clientId,
-        FRONTEGG_API_KEY: emulator.apiKey,
-        FRONTEGG_AUDIENCE: emulator.audience,
-      }),
-    );
-    await gateway.waitFor('Nest application successfully started');
+    gateway = await startGatewayProcess(emulator);
+    base = gateway.url;
   });
 
   afterAll(async () => {
-    gateway.child.kill('SIGTERM');
-    await gateway.exited;
+    await gateway.stop();
     await emulator.close();
   });
 

@@ -28,6 +28,21 @@ export async function startTestGateway(
   emulatorOptions: EmulatorOptions = {},
 ): Promise<TestGateway> {
   const emulator = await startEmulator(emulatorOptions);
+  const gateway = await startGatewayOn(emulator, environment);
+  return {
+    ...gateway,
+    close: async () => {
+      await gateway.close();
+      await emulator.close();
+    },
+  };
+}
+
+/**
+ * A fresh gateway against an emulator that outlives it (closing it leaves the emulator running),
+ * for suites that need a new gateway per test without paying for a new emulator each time.
+ */
+export async function startGatewayOn(emulator: RunningEmulator, environment: Record<string, string> = {}): Promise<TestGateway> {
   const config = loadGatewayConfig({
     FRONTEGG_API_URL: emulator.url,
     FRONTEGG_APP_URL: emulator.url,
@@ -51,10 +66,7 @@ export async function startTestGateway(
       await upstream.reset();
       await app.get<Cache>(CACHE_MANAGER).clear();
     },
-    close: async () => {
-      await app.close();
-      await emulator.close();
-    },
+    close: () => app.close(),
   };
 }
 

@@ -1,11 +1,6 @@
-import { CACHE_MANAGER } from '@nestjs/cache-manager';
-import type { Cache } from 'cache-manager';
 import type { AddressInfo } from 'node:net';
-import supertest from 'supertest';
-import { createGatewayApp } from '../../../src/app.factory';
-import { loadGatewayConfig } from '../../../src/config/gateway-config';
 import { EmulatorControlClient, type EmulatorOptions, type RecordedRequest, type RunningEmulator } from '../../../src/emulator';
-import { startTestGateway, type TestGateway } from '../../support/gateway';
+import { startGatewayOn as startTestGatewayOn, startTestGateway, type TestGateway } from '../../support/gateway';
 
 /** Every management call goes under this prefix; `/auth/vendor` and the JWKS do not. */
 export const MANAGEMENT = /^\/identity\//;
@@ -39,33 +34,8 @@ export async function startSecurityGateway(
  * each time. The same wiring as test/support/gateway.ts; closing it leaves the emulator running.
  */
 export async function startGatewayOn(emulator: RunningEmulator, environment: Record<string, string> = {}): Promise<SecurityGateway> {
-  const upstream = new EmulatorControlClient(emulator.url);
-  await upstream.reset();
-  const config = loadGatewayConfig({
-    FRONTEGG_API_URL: emulator.url,
-    FRONTEGG_APP_URL: emulator.url,
-    FRONTEGG_CLIENT_ID: emulator.clientId,
-    FRONTEGG_API_KEY: emulator.apiKey,
-    FRONTEGG_AUDIENCE: emulator.audience,
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_MINUTE: '1000000',
-    ...environment,
-  });
-  const app = await createGatewayApp(config);
-  await app.init();
-  await app.getHttpAdapter().getInstance().ready();
-  return listening({
-    app,
-    http: () => supertest.agent(app.getHttpServer()),
-    emulator,
-    upstream,
-    token: (options) => upstream.mintToken(options),
-    reset: async () => {
-      await upstream.reset();
-      await app.get<Cache>(CACHE_MANAGER).clear();
-    },
-    close: () => app.close(),
-  });
+  await new EmulatorControlClient(emulator.url).reset();
+  return listening(await startTestGatewayOn(emulator, { RATE_LIMIT_PER_MINUTE: '1000000', ...environment }));
 }
 
 async function listening(gateway: TestGateway): Promise<SecurityGateway> {
