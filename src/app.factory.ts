@@ -49,12 +49,12 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   app.flushLogs();
 
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Every answer carries the request id; the rest of the request runs in its context: the W3C
+  // trace the identity client passes on upstream, the route and upstream timings of its log line.
+  fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    runInRequestContext(request.raw, request.routeOptions.url, done);
   });
-  // Each request runs in its context: the W3C trace the identity client passes on upstream, and
-  // the route and upstream timings its access log line reports.
-  fastify.addHook('onRequest', (request, _reply, done) => runInRequestContext(request.raw, request.routeOptions.url, done));
   // JSON only, so any other body is a 415; strict UTF-8, bounded depth, `__proto__`/`constructor` keys refused.
   registerJsonBodyParser(fastify, BODY_LIMIT_BYTES);
   refuseUnsupportedCodings(fastify);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import { PROBLEM_CONTENT_TYPE } from '../problems/problem-details';
+import { PROBLEM_CONTENT_TYPE, toProblem } from '../problems/problem-details';
+import { ProblemException } from '../problems/problem.exception';
 
 /** Node's own limit, stated so that `--max-http-header-size` cannot silently raise it. */
 export const MAX_HEADER_BYTES = 16 * 1024;
@@ -27,7 +28,7 @@ export function answerClientError(error: ConnectionError, socket: Socket): void 
         ? 'request not received in time'
         : 'malformed HTTP request';
   const requestId = randomUUID();
-  const body = JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status], status, detail, requestId });
+  const body = JSON.stringify(toProblem(new ProblemException(status, detail), requestId).body);
   if (socket.writable) {
     socket.write(
       [

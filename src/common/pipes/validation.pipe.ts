@@ -13,13 +13,13 @@ export function createValidationPipe(): ValidationPipe {
     forbidUnknownValues: true,
     transform: true,
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) => {
-      const invalid = errors.flatMap((error) => flatten(error));
-      return ProblemException.badRequest(invalid.map((item) => item.message).join('; ') || 'invalid request body', {
-        errors: invalid,
-      });
-    },
+    exceptionFactory: (errors) => invalidInput(errors.flatMap((error) => flatten(error))),
   });
+}
+
+/** A `400` naming each invalid property, in `detail` and in the `errors` extension. */
+function invalidInput(invalid: { property: string; message: string }[]): ProblemException {
+  return ProblemException.badRequest(invalid.map((item) => item.message).join('; ') || 'invalid request body', { errors: invalid });
 }
 
 /**
@@ -41,8 +41,7 @@ function refuseUnknownProperties(body: Record<string, unknown>, dto: Function): 
   if (known.size === 0) return; // not a validated DTO
   const unknown = Object.keys(body).filter((key) => !known.has(key));
   if (unknown.length === 0) return;
-  const errors = unknown.map((property) => ({ property, message: `property ${property} should not exist` }));
-  throw ProblemException.badRequest(errors.map((item) => item.message).join('; '), { errors });
+  throw invalidInput(unknown.map((property) => ({ property, message: `property ${property} should not exist` })));
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

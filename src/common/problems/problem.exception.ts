@@ -17,7 +17,7 @@ export class ProblemException extends HttpException {
   readonly headers: Record<string, string>;
   readonly extensions: Record<string, unknown>;
 
-  constructor(status: HttpStatus, readonly detail: string, options: ProblemOptions = {}) {
+  constructor(status: HttpStatus | number, readonly detail: string, options: ProblemOptions = {}) {
     super(detail, status, { cause: options.cause });
     this.headers = options.headers ?? {};
     this.extensions = options.extensions ?? {};
