@@ -1,28 +1,31 @@
 import { HttpModule } from '@nestjs/axios';
 import { Module } from '@nestjs/common';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { GatewayConfig } from '../config/gateway-config';
 import { IdentityClient } from './identity.client';
+import { UndiciTransport } from './undici-adapter';
 import { VendorTokenService } from './vendor-token.service';
 
-const KEEP_ALIVE = { keepAlive: true, keepAliveMsecs: 10_000, maxSockets: 256, maxFreeSockets: 64 };
+/**
+ * The identity API's one connection pool, behind axios: axios over node:http spent more time
+ * than the rest of a proxied write (see the README's performance section).
+ */
+const UPSTREAM_TRANSPORT = Symbol('UPSTREAM_TRANSPORT');
 
 @Module({
   imports: [
     HttpModule.registerAsync({
-      inject: [GatewayConfig],
-      useFactory: (config: GatewayConfig) => ({
+      // Closed by Nest at shutdown, after the server has finished the requests in flight.
+      extraProviders: [{ provide: UPSTREAM_TRANSPORT, useFactory: () => new UndiciTransport() }],
+      inject: [GatewayConfig, UPSTREAM_TRANSPORT],
+      useFactory: (config: GatewayConfig, transport: UndiciTransport) => ({
+        adapter: transport.adapter,
         baseURL: config.frontegg.apiUrl,
         timeout: config.upstreamTimeoutMs,
-        // Redirects could carry the vendor token to another host: never follow them.
+        // Redirects could carry the vendor token to another host: never followed (undici does not).
         maxRedirects: 0,
         // Every status is handled explicitly by the identity client.
         validateStatus: () => true,
-        httpAgent: new HttpAgent(KEEP_ALIVE),
-        httpsAgent: new HttpsAgent(KEEP_ALIVE),
         headers: { accept: 'application/json', 'user-agent': 'frontegg-identity-gateway' },
-        proxy: false,
       }),
     }),
   ],

@@ -1,0 +1,208 @@
+import { AxiosError, AxiosHeaders, CanceledError } from 'axios';
+import type { AxiosAdapter, AxiosResponse, InternalAxiosRequestConfig, RawAxiosHeaders } from 'axios';
+import { Agent, type Dispatcher } from 'undici';
+
+export interface UndiciTransportOptions {
+  /** Connections per origin (default 128). */
+  connections?: number;
+  /** How long an idle connection stays pooled, unless the server asks for less (default 10 s). */
+  keepAliveTimeoutMs?: number;
+}
+
+/** What `response.request` and `error.request` hold. No headers: they carry the vendor token, and errors get logged. */
+interface RequestInfo {
+  method: string;
+  url: string;
+}
+
+type ResponseBody = Dispatcher.ResponseData['body'];
+
+// Strips a leading BOM, as axios does for utf8 bodies.
+const utf8 = new TextDecoder();
+
+/**
+ * An axios adapter over one pooled undici `Agent`: callers keep axios (`HttpService`, interceptors,
+ * transformRequest/transformResponse) and get undici's transport. Redirects are never followed.
+ */
+export class UndiciTransport {
+  private readonly agent: Agent;
+
+  readonly adapter: AxiosAdapter = (config) => this.send(config);
+
+  constructor({ connections = 128, keepAliveTimeoutMs = 10_000 }: UndiciTransportOptions = {}) {
+    this.agent = new Agent({ connections, keepAliveTimeout: keepAliveTimeoutMs, pipelining: 1 });
+  }
+
+  /** Waits for in-flight requests, then closes every connection. Safe to call again. */
+  async close(): Promise<void> {
+    // undici rejects close() on an agent already closed and destroyed.
+    if (!this.agent.destroyed) await this.agent.close();
+  }
+
+  /** Nest's shutdown hook, for an instance that is a provider. */
+  onApplicationShutdown(): Promise<void> {
+    return this.close();
+  }
+
+  private async send(config: InternalAxiosRequestConfig): Promise<AxiosResponse> {
+    if (config.auth) throw notSupported('config.auth', config);
+    if (config.responseType && config.responseType !== 'json' && config.responseType !== 'text') {
+      throw notSupported(`responseType '${config.responseType}'`, config);
+    }
+    const url = fullUrl(config);
+    const path = url.pathname + searchOf(url, config);
+    const request: RequestInfo = { method: (config.method ?? 'get').toUpperCase(), url: url.origin + path };
+    const body = requestBody(config);
+
+    // Pre-aborted tokens: dispatchRequest already checks, but the adapter may be called directly.
+    config.cancelToken?.throwIfRequested();
+    if (config.signal?.aborted) throw new CanceledError(undefined, config, request);
+
+    // One controller carries every reason to stop (timeout, signal, cancel token) to undici, which
+    // then destroys the socket or the response body; its `reason` is what the caller gets.
+    const controller = new AbortController();
+    const onCancel = (reason?: unknown) =>
+      controller.abort(reason instanceof CanceledError ? reason : new CanceledError(undefined, config, request));
+    const timeout = config.timeout ?? 0;
+    const timer = timeout > 0 ? setTimeout(() => controller.abort(timeoutError(config, request)), timeout) : undefined;
+    config.signal?.addEventListener?.('abort', onCancel);
+    config.cancelToken?.subscribe(onCancel);
+
+    try {
+      const answer = await this.agent.request({
+        origin: url.origin,
+        path,
+        method: request.method,
+        headers: requestHeaders(config),
+        body,
+        // config.timeout is the only bound, over the whole call, as with axios (0 = none).
+        headersTimeout: 0,
+        bodyTimeout: 0,
+        signal: controller.signal,
+      });
+      const response: AxiosResponse<string> = {
+        data: await readBody(answer.body, config.maxContentLength ?? -1, config, request),
+        status: answer.statusCode,
+        statusText: answer.statusText,
+        headers: new AxiosHeaders(answer.headers as RawAxiosHeaders),
+        config,
+        request,
+      };
+      settle(response);
+      return response;
+    } catch (error) {
+      if (controller.signal.aborted) throw controller.signal.reason;
+      throw error instanceof AxiosError ? error : AxiosError.from(error, undefined, config, request);
+    } finally {
+      clearTimeout(timer);
+      config.signal?.removeEventListener?.('abort', onCancel);
+      config.cancelToken?.unsubscribe(onCancel);
+    }
+  }
+}
+
+/** axios's buildFullPath: an absolute `url` wins unless `allowAbsoluteUrls` is false. */
+function fullUrl(config: InternalAxiosRequestConfig): URL {
+  const url = config.url ?? '';
+  const relative = !/^([a-z][a-z\d+\-.]*:)?\/\//i.test(url);
+  let full = url;
+  if (config.baseURL && (relative || config.allowAbsoluteUrls === false)) {
+    full = url ? `${config.baseURL.replace(/\/+$/, '')}/${url.replace(/^\/+/, '')}` : config.baseURL;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(full);
+  } catch (error) {
+    throw AxiosError.from(error as Error, AxiosError.ERR_INVALID_URL, config);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new AxiosError(`Unsupported protocol ${parsed.protocol}`, AxiosError.ERR_BAD_REQUEST, config);
+  }
+  if (parsed.username || parsed.password) throw notSupported('credentials in the URL', config);
+  return parsed;
+}
+
+/** The URL's query with `config.params` appended: plain values only, null and undefined skipped as axios does. */
+function searchOf(url: URL, config: InternalAxiosRequestConfig): string {
+  const params: unknown = config.params;
+  if (params == null) return url.search;
+  if (config.paramsSerializer) throw notSupported('config.paramsSerializer', config);
+  const query = new URLSearchParams();
+  if (params instanceof URLSearchParams) {
+    params.forEach((value, name) => query.append(name, value));
+  } else if (typeof params === 'object' && Object.getPrototypeOf(params) === Object.prototype) {
+    for (const [name, value] of Object.entries(params)) {
+      if (value == null) continue;
+      if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+        throw notSupported(`params value of '${name}' (only strings, numbers and booleans)`, config);
+      }
+      query.append(name, String(value));
+    }
+  } else {
+    throw notSupported('params other than a plain object or URLSearchParams', config);
+  }
+  const text = query.toString();
+  if (text === '') return url.search;
+  return url.search ? `${url.search}&${text}` : `?${text}`;
+}
+
+/** The headers axios resolved; `toJSON` already drops those set to `false` or `null` (e.g. `content-type: false`). */
+function requestHeaders(config: InternalAxiosRequestConfig): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(AxiosHeaders.from(config.headers).toJSON(true))) {
+    if (typeof value === 'string') headers[name] = value;
+  }
+  return headers;
+}
+
+/** `config.data` after axios's transformRequest: a string or bytes, sent as is. */
+function requestBody(config: InternalAxiosRequestConfig): string | Uint8Array | undefined {
+  const data: unknown = config.data;
+  if (data == null) return undefined;
+  if (typeof data === 'string' || data instanceof Uint8Array) return data;
+  // transformRequest turns typed arrays other than Buffer into their ArrayBuffer.
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  throw new AxiosError('Data after transformation must be a string, an ArrayBuffer or a Buffer', AxiosError.ERR_BAD_REQUEST, config);
+}
+
+/** The body as text; beyond `limit` bytes (when > -1) the body is destroyed and the call fails. */
+async function readBody(body: ResponseBody, limit: number, config: InternalAxiosRequestConfig, request: RequestInfo): Promise<string> {
+  if (limit < 0) return body.text();
+  const chunks: Buffer[] = [];
+  let length = 0;
+  // Leaving the loop by throwing destroys the body.
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    length += chunk.length;
+    if (length > limit) {
+      throw new AxiosError(`maxContentLength size of ${limit} exceeded`, AxiosError.ERR_BAD_RESPONSE, config, request);
+    }
+    chunks.push(chunk);
+  }
+  return utf8.decode(Buffer.concat(chunks, length));
+}
+
+/** axios's settle: a status `validateStatus` refuses rejects, with the response. */
+function settle(response: AxiosResponse): void {
+  const { status, config } = response;
+  if (!status || !config.validateStatus || config.validateStatus(status)) return;
+  throw new AxiosError(
+    `Request failed with status code ${status}`,
+    status >= 400 && status < 500 ? AxiosError.ERR_BAD_REQUEST : AxiosError.ERR_BAD_RESPONSE,
+    config,
+    response.request,
+    response,
+  );
+}
+
+function timeoutError(config: InternalAxiosRequestConfig, request: RequestInfo): AxiosError {
+  return new AxiosError(
+    config.timeoutErrorMessage || `timeout of ${config.timeout}ms exceeded`,
+    config.transitional?.clarifyTimeoutError ? AxiosError.ETIMEDOUT : AxiosError.ECONNABORTED,
+    config,
+    request,
+  );
+}
+
+function notSupported(what: string, config: InternalAxiosRequestConfig): AxiosError {
+  return new AxiosError(`${what} is not supported by the undici adapter`, AxiosError.ERR_NOT_SUPPORT, config);
+}
