@@ -1,8 +1,6 @@
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { BEARER_SCHEME } from './auth/decorators/authenticated.decorator';
 import { answerClientError, MAX_HEADER_BYTES } from './common/http/client-error';
@@ -10,8 +8,11 @@ import { corsOptions } from './common/http/cors';
 import { registerJsonBodyParser } from './common/http/json-body';
 import { answerFrameworkError, refuseUnsupportedCodings } from './common/http/request-framing';
 import { requestIdOf } from './common/http/request-id';
-import { runInRequestContext } from './common/http/request-context';
-import { DOCS_CSP, DOCS_PATH, HELMET_OPTIONS } from './common/http/security-headers';
+import { traceOf } from './common/http/request-trace';
+import { DOCS_PATH, securityHeaders } from './common/http/security-headers';
+import { registerAccessLog } from './common/logging/access-log';
+import { GatewayLogger, type GatewayLoggers } from './common/logging/gateway-logger';
+import { LOGGERS } from './common/logging/logging.module';
 import { ProblemDto } from './common/openapi/problem.dto';
 import type { GatewayConfig } from './config/gateway-config';
 
@@ -37,32 +38,32 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
     clientErrorHandler: answerClientError,
     // ...and so is what the router refuses before any route runs (an over-long id, a malformed URL).
     frameworkErrors: answerFrameworkError,
+    // No Nest middleware runs in the gateway: Fastify hooks do that work for less.
+    skipMiddie: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
     // The gateway reads JSON only: Nest's default form parser is not registered (see below).
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(GatewayLogger));
   // Nest buffers its own logs until listen(); an app only initialised (the tests) would keep every
   // line in memory and never write it. From here on everything goes through pino, redacted.
   app.flushLogs();
 
   const fastify = app.getHttpAdapter().getInstance();
-  // Every answer carries the request id; the rest of the request runs in its context: the W3C
-  // trace the identity client passes on upstream, the route and upstream timings of its log line.
+  const headers = securityHeaders();
+  // Every answer carries the request id and helmet's security headers (Swagger UI gets the CSP it
+  // needs to run, the API a closed one). The W3C trace is the one the identity client continues.
   fastify.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    runInRequestContext(request.raw, request.routeOptions.url, done);
+    request.trace = traceOf(request.headers.traceparent);
+    reply.header('x-request-id', request.id).headers(DOCS_PATH.test(request.url) ? headers.docs : headers.api);
+    done();
   });
+  registerAccessLog(fastify, app.get<symbol, GatewayLoggers>(LOGGERS).access);
   // JSON only, so any other body is a 415; strict UTF-8, bounded depth, `__proto__`/`constructor` keys refused.
   registerJsonBodyParser(fastify, BODY_LIMIT_BYTES);
   refuseUnsupportedCodings(fastify);
-  // Security headers on every answer; Swagger UI gets the CSP it needs to run, the API a closed one.
-  await app.register(helmet, HELMET_OPTIONS);
-  fastify.addHook('onSend', async (request, reply) => {
-    if (DOCS_PATH.test(request.url)) reply.header('content-security-policy', DOCS_CSP);
-  });
 
   if (config.corsOrigins.length > 0) {
     app.enableCors(corsOptions(config.corsOrigins));

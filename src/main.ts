@@ -1,6 +1,6 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
 import { createGatewayApp } from './app.factory';
 import { ConfigurationError, isLocalMode, loadGatewayConfig, type GatewayConfig } from './config/gateway-config';
 import { Lifecycle } from './health/lifecycle.service';
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
  * in flight finish (at most SHUTDOWN_TIMEOUT_MS), then Redis and the upstream connections close.
  */
 function stopGracefullyOnSignals(app: NestFastifyApplication, config: GatewayConfig, local: LocalUpstream | undefined): void {
-  const logger = app.get(Logger);
+  const logger = new Logger('Shutdown');
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;

@@ -20,7 +20,10 @@ export class AuditTrail implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.addHook('onResponse', async (request, reply) => this.close(request, reply));
+    fastify.addHook('onResponse', (request, reply, done) => {
+      this.close(request, reply);
+      done();
+    });
   }
 
   /** Called first thing for every guarded request, before any decision is taken. */

@@ -21,14 +21,6 @@ declare module 'fastify' {
   }
 }
 
-/** The principal by raw request, for code below Fastify (the access log) that sees only the raw one. */
-const principalsByRawRequest = new WeakMap<object, Principal>();
-
-export function attachPrincipal(request: { raw: object; principal?: Principal }, principal: Principal): void {
+export function attachPrincipal(request: { principal?: Principal }, principal: Principal): void {
   request.principal = principal;
-  principalsByRawRequest.set(request.raw, principal);
-}
-
-export function principalOfRawRequest(raw: object): Principal | undefined {
-  return principalsByRawRequest.get(raw);
 }

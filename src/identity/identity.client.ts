@@ -2,7 +2,7 @@ import { HttpService } from '@nestjs/axios';
 import { Injectable } from '@nestjs/common';
 import type { AxiosResponse, Method } from 'axios';
 import { ProblemException } from '../common/problems/problem.exception';
-import { outgoingTraceparent, recordUpstreamCall } from '../common/http/request-context';
+import { outgoingTraceparent, recordUpstreamCall, type RequestTrace } from '../common/http/request-trace';
 import { PATH_ID_PATTERN } from '../common/pipes/path-id.pipe';
 import type {
   FronteggAddRoleRequest,
@@ -43,60 +43,60 @@ export class IdentityClient {
     this.policies = new UpstreamPolicies('identity-api', metrics);
   }
 
-  getUser(userId: string): Promise<FronteggUser> {
-    return this.call('get user', { method: 'GET', url: `${IDENTITY}/vendor-only/users/v1/${segment(userId)}` }, isObject);
+  getUser(userId: string, trace: RequestTrace): Promise<FronteggUser> {
+    return this.call('get user', { method: 'GET', url: `${IDENTITY}/vendor-only/users/v1/${segment(userId)}` }, isObject, trace);
   }
 
-  updateUser(userId: string, body: FronteggUpdateUserRequest): Promise<FronteggUser> {
-    return this.call('update user', { method: 'PUT', url: `${IDENTITY}/users/v1/${segment(userId)}`, data: body }, isObject);
+  updateUser(userId: string, body: FronteggUpdateUserRequest, trace: RequestTrace): Promise<FronteggUser> {
+    return this.call('update user', { method: 'PUT', url: `${IDENTITY}/users/v1/${segment(userId)}`, data: body }, isObject, trace);
   }
 
   /** Environment-wide roles and those of `tenantId` (the upstream decides which; the caller filters again). */
-  listRoles(tenantId: string): Promise<FronteggRole[]> {
-    return this.call('list roles', { method: 'GET', url: `${IDENTITY}/roles/v1`, headers: tenantHeader(tenantId) }, Array.isArray);
+  listRoles(tenantId: string, trace: RequestTrace): Promise<FronteggRole[]> {
+    return this.call('list roles', { method: 'GET', url: `${IDENTITY}/roles/v1`, headers: tenantHeader(tenantId) }, Array.isArray, trace);
   }
 
-  listPermissions(): Promise<FronteggPermission[]> {
-    return this.call('list permissions', { method: 'GET', url: `${IDENTITY}/permissions/v1` }, Array.isArray);
+  listPermissions(trace: RequestTrace): Promise<FronteggPermission[]> {
+    return this.call('list permissions', { method: 'GET', url: `${IDENTITY}/permissions/v1` }, Array.isArray, trace);
   }
 
   /** Creates roles in `tenantId` (the upstream takes and answers an array). */
-  createRoles(tenantId: string, roles: FronteggAddRoleRequest[]): Promise<FronteggRole[]> {
+  createRoles(tenantId: string, roles: FronteggAddRoleRequest[], trace: RequestTrace): Promise<FronteggRole[]> {
     const request = { method: 'POST', url: `${IDENTITY}/roles/v1`, headers: tenantHeader(tenantId), data: roles } as const;
-    return this.call('create role', request, Array.isArray);
+    return this.call('create role', request, Array.isArray, trace);
   }
 
-  updateRole(tenantId: string, roleId: string, changes: FronteggUpdateRoleRequest): Promise<FronteggRole> {
+  updateRole(tenantId: string, roleId: string, changes: FronteggUpdateRoleRequest, trace: RequestTrace): Promise<FronteggRole> {
     const request = { method: 'PATCH', url: roleUrl(roleId), headers: tenantHeader(tenantId), data: changes } as const;
-    return this.call('update role', request, isObject);
+    return this.call('update role', request, isObject, trace);
   }
 
-  async deleteRole(tenantId: string, roleId: string): Promise<void> {
-    await this.call('delete role', { method: 'DELETE', url: roleUrl(roleId), headers: tenantHeader(tenantId) }, anyBody);
+  async deleteRole(tenantId: string, roleId: string, trace: RequestTrace): Promise<void> {
+    await this.call('delete role', { method: 'DELETE', url: roleUrl(roleId), headers: tenantHeader(tenantId) }, anyBody, trace);
   }
 
   /** Replaces the role's permissions with exactly `permissionIds`. */
-  setRolePermissions(tenantId: string, roleId: string, permissionIds: string[]): Promise<FronteggRole> {
+  setRolePermissions(tenantId: string, roleId: string, permissionIds: string[], trace: RequestTrace): Promise<FronteggRole> {
     const request = { method: 'PUT', url: `${roleUrl(roleId)}/permissions`, headers: tenantHeader(tenantId), data: { permissionIds } } as const;
-    return this.call('set role permissions', request, isObject);
+    return this.call('set role permissions', request, isObject, trace);
   }
 
   /** Removes every MFA device of the user, in all of its tenants. */
-  async unenrollMfa(userId: string): Promise<void> {
+  async unenrollMfa(userId: string, trace: RequestTrace): Promise<void> {
     const request = { method: 'POST', url: `${IDENTITY}/vendor-only/users/v1/${segment(userId)}/mfa/unenroll` } as const;
-    await this.call('unenroll MFA', request, anyBody);
+    await this.call('unenroll MFA', request, anyBody, trace);
   }
 
   /**
    * Sends with the vendor token; a `401` renews the token once and retries once. Reads are
    * retried on upstream failures; every call goes through the upstream's circuit breaker.
    */
-  private call<T>(operation: string, request: UpstreamRequest, hasExpectedShape: (body: unknown) => boolean): Promise<T> {
+  private call<T>(operation: string, request: UpstreamRequest, hasExpectedShape: (body: unknown) => boolean, trace: RequestTrace): Promise<T> {
     return this.policies.run(request.method === 'GET', async () => {
       const token = await this.vendorTokens.token();
-      let response = await this.send(operation, request, token);
+      let response = await this.send(operation, request, token, trace);
       if (response.status === 401) {
-        response = await this.send(operation, request, await this.vendorTokens.renewAfterRejection(token));
+        response = await this.send(operation, request, await this.vendorTokens.renewAfterRejection(token), trace);
       }
       if (response.status < 200 || response.status >= 300) throw upstreamAnswerProblem(operation, response);
       if (response.status !== 204 && !hasExpectedShape(response.data)) throw upstreamShapeProblem(operation);
@@ -104,7 +104,7 @@ export class IdentityClient {
     });
   }
 
-  private async send(operation: string, request: UpstreamRequest, token: string): Promise<AxiosResponse> {
+  private async send(operation: string, request: UpstreamRequest, token: string, trace: RequestTrace): Promise<AxiosResponse> {
     const startedAt = performance.now();
     const timer = this.metrics.upstreamDuration.startTimer({ operation });
     // Without a body, no content type: axios would otherwise label an empty POST as a form.
@@ -112,9 +112,8 @@ export class IdentityClient {
       ...request.headers,
       authorization: `Bearer ${token}`,
       'content-type': request.data === undefined ? false : 'application/json',
+      traceparent: outgoingTraceparent(trace),
     };
-    const traceparent = outgoingTraceparent();
-    if (traceparent) headers.traceparent = traceparent;
     try {
       // The module's axios instance, called directly: HttpService's observable wrapper cancels the
       // finished request on unsubscribe, building an error with a stack trace on every call.
@@ -125,7 +124,7 @@ export class IdentityClient {
       timer({ status: 0 });
       throw upstreamTransportProblem(operation, error);
     } finally {
-      recordUpstreamCall(performance.now() - startedAt);
+      recordUpstreamCall(trace, performance.now() - startedAt);
     }
   }
 }

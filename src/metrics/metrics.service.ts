@@ -74,9 +74,19 @@ export class Metrics implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.addHook('onResponse', async (request, reply) => {
+    // One labelled series per method, route and status, looked up by a plain key: prom-client
+    // would otherwise hash the label object on every answer.
+    const series = new Map<string, { observe(seconds: number): void }>();
+    fastify.addHook('onResponse', (request, reply, done) => {
       const route = request.routeOptions.url ?? 'unmatched';
-      this.httpDuration.observe({ method: request.method, route, status: reply.statusCode }, reply.elapsedTime / 1000);
+      const key = `${request.method} ${route} ${reply.statusCode}`;
+      let observer = series.get(key);
+      if (!observer) {
+        observer = this.httpDuration.labels({ method: request.method, route, status: reply.statusCode });
+        series.set(key, observer);
+      }
+      observer.observe(reply.elapsedTime / 1000);
+      done();
     });
   }
 }

@@ -4,6 +4,8 @@ import { Audited, callerItself } from '../audit/audited.decorator';
 import { Authenticated } from '../auth/decorators/authenticated.decorator';
 import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { CurrentTrace } from '../common/http/current-trace.decorator';
+import type { RequestTrace } from '../common/http/request-trace';
 import { ApiProblems, UPSTREAM_PROBLEMS } from '../common/openapi/problem-responses';
 import { ProfileDto } from './dto/profile.dto';
 import { UpdateOwnProfileDto } from './dto/update-own-profile.dto';
@@ -19,8 +21,8 @@ export class ProfileController {
   @ApiOperation({ summary: "The caller's profile in its active tenant" })
   @ApiOkResponse({ type: ProfileDto })
   @ApiProblems({ 404: 'The user no longer exists upstream', ...UPSTREAM_PROBLEMS })
-  get(@CurrentPrincipal() principal: Principal): Promise<ProfileDto> {
-    return this.profiles.profileOf(principal);
+  get(@CurrentPrincipal() principal: Principal, @CurrentTrace() trace: RequestTrace): Promise<ProfileDto> {
+    return this.profiles.profileOf(principal, trace);
   }
 
   @Patch()
@@ -34,8 +36,8 @@ export class ProfileController {
     415: 'Body is not application/json',
     ...UPSTREAM_PROBLEMS,
   })
-  update(@CurrentPrincipal() principal: Principal, @Body() changes: UpdateOwnProfileDto): Promise<ProfileDto> {
-    return this.profiles.updateOwnProfile(principal, changes);
+  update(@CurrentPrincipal() principal: Principal, @Body() changes: UpdateOwnProfileDto, @CurrentTrace() trace: RequestTrace): Promise<ProfileDto> {
+    return this.profiles.updateOwnProfile(principal, changes, trace);
   }
 
   @Post('mfa/unenroll')
@@ -45,7 +47,7 @@ export class ProfileController {
   @ApiOperation({ summary: 'Remove your own MFA devices (needs a sign-in within STEP_UP_MAX_AGE_S)' })
   @ApiNoContentResponse({ description: 'MFA removed' })
   @ApiProblems({ 404: 'The user no longer exists upstream', ...UPSTREAM_PROBLEMS })
-  unenrollMfa(@CurrentPrincipal() principal: Principal): Promise<void> {
-    return this.profiles.unenrollOwnMfa(principal);
+  unenrollMfa(@CurrentPrincipal() principal: Principal, @CurrentTrace() trace: RequestTrace): Promise<void> {
+    return this.profiles.unenrollOwnMfa(principal, trace);
   }
 }

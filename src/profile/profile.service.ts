@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { membershipInCallerTenant } from '../access/tenant-access';
 import type { Principal } from '../auth/principal';
+import type { RequestTrace } from '../common/http/request-trace';
 import { ProblemException } from '../common/problems/problem.exception';
 import { definedFields } from '../common/validation/defined-fields';
 import type { FronteggUpdateUserRequest, FronteggUser } from '../identity/frontegg-api.types';
@@ -17,21 +18,21 @@ export class ProfileService {
     private readonly profiles: ProfileAssembler,
   ) {}
 
-  async profileOf(principal: Principal): Promise<ProfileDto> {
-    return this.asProfile(principal, await this.identity.getUser(principal.userId));
+  async profileOf(principal: Principal, trace: RequestTrace): Promise<ProfileDto> {
+    return this.asProfile(principal, await this.identity.getUser(principal.userId, trace), trace);
   }
 
-  async updateOwnProfile(principal: Principal, changes: UpdateOwnProfileDto): Promise<ProfileDto> {
-    return this.asProfile(principal, await this.identity.updateUser(principal.userId, upstreamUpdateOf(changes)));
+  async updateOwnProfile(principal: Principal, changes: UpdateOwnProfileDto, trace: RequestTrace): Promise<ProfileDto> {
+    return this.asProfile(principal, await this.identity.updateUser(principal.userId, upstreamUpdateOf(changes), trace), trace);
   }
 
   /** The step-up rule on the route has already made sure the sign-in is recent. */
-  unenrollOwnMfa(principal: Principal): Promise<void> {
-    return this.identity.unenrollMfa(principal.userId);
+  unenrollOwnMfa(principal: Principal, trace: RequestTrace): Promise<void> {
+    return this.identity.unenrollMfa(principal.userId, trace);
   }
 
-  private asProfile(principal: Principal, user: FronteggUser): Promise<ProfileDto> {
-    return this.profiles.inCallerTenant(principal, user, membershipInCallerTenant(principal, user));
+  private asProfile(principal: Principal, user: FronteggUser, trace: RequestTrace): Promise<ProfileDto> {
+    return this.profiles.inCallerTenant(principal, user, membershipInCallerTenant(principal, user), trace);
   }
 }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { assertLevelWithinReach, grantablePermissionIds } from '../access/role-rules';
 import { roleOwnedByCaller, rolesVisibleTo } from '../access/tenant-access';
 import type { Principal } from '../auth/principal';
+import type { RequestTrace } from '../common/http/request-trace';
 import { ProblemException } from '../common/problems/problem.exception';
 import { definedFields } from '../common/validation/defined-fields';
 import type { FronteggAddRoleRequest, FronteggRole, FronteggUpdateRoleRequest } from '../identity/frontegg-api.types';
@@ -25,39 +26,39 @@ export class RoleAdministration {
     private readonly roles: RolesService,
   ) {}
 
-  async create(principal: Principal, role: CreateRoleDto): Promise<RoleDto> {
-    assertLevelWithinReach(principal, await this.tenantRoles(principal), role.level);
-    const [created] = await this.changingRolesOf(principal, () => this.identity.createRoles(principal.tenantId, [upstreamCreateOf(role)]));
+  async create(principal: Principal, role: CreateRoleDto, trace: RequestTrace): Promise<RoleDto> {
+    assertLevelWithinReach(principal, await this.tenantRoles(principal, trace), role.level);
+    const [created] = await this.changingRolesOf(principal, () => this.identity.createRoles(principal.tenantId, [upstreamCreateOf(role)], trace));
     if (!created || created.tenantId !== principal.tenantId) throw upstreamShapeProblem('create role');
     return toRoleDto(created);
   }
 
-  async update(principal: Principal, roleId: string, changes: UpdateRoleDto): Promise<RoleDto> {
+  async update(principal: Principal, roleId: string, changes: UpdateRoleDto, trace: RequestTrace): Promise<RoleDto> {
     const body = upstreamUpdateOf(changes);
-    const roles = await this.tenantRoles(principal);
+    const roles = await this.tenantRoles(principal, trace);
     const role = roleOwnedByCaller(principal, roles, roleId);
     assertLevelWithinReach(principal, roles, role.level, changes.level);
-    return toRoleDto(await this.changingRolesOf(principal, () => this.identity.updateRole(principal.tenantId, roleId, body)));
+    return toRoleDto(await this.changingRolesOf(principal, () => this.identity.updateRole(principal.tenantId, roleId, body, trace)));
   }
 
-  async delete(principal: Principal, roleId: string): Promise<void> {
-    const roles = await this.tenantRoles(principal);
+  async delete(principal: Principal, roleId: string, trace: RequestTrace): Promise<void> {
+    const roles = await this.tenantRoles(principal, trace);
     const role = roleOwnedByCaller(principal, roles, roleId);
     assertLevelWithinReach(principal, roles, role.level);
-    await this.changingRolesOf(principal, () => this.identity.deleteRole(principal.tenantId, roleId));
+    await this.changingRolesOf(principal, () => this.identity.deleteRole(principal.tenantId, roleId, trace));
   }
 
-  async setPermissions(principal: Principal, roleId: string, { permissionIds }: SetRolePermissionsDto): Promise<RoleDto> {
-    const roles = await this.tenantRoles(principal);
+  async setPermissions(principal: Principal, roleId: string, { permissionIds }: SetRolePermissionsDto, trace: RequestTrace): Promise<RoleDto> {
+    const roles = await this.tenantRoles(principal, trace);
     const role = roleOwnedByCaller(principal, roles, roleId);
     assertLevelWithinReach(principal, roles, role.level);
-    const granted = grantablePermissionIds(principal, await this.roles.permissionCatalogue(), permissionIds);
-    return toRoleDto(await this.changingRolesOf(principal, () => this.identity.setRolePermissions(principal.tenantId, roleId, granted)));
+    const granted = grantablePermissionIds(principal, await this.roles.permissionCatalogue(trace), permissionIds);
+    return toRoleDto(await this.changingRolesOf(principal, () => this.identity.setRolePermissions(principal.tenantId, roleId, granted, trace)));
   }
 
   /** Decisions are taken on the upstream's current roles, never on a cached copy. */
-  private async tenantRoles(principal: Principal): Promise<FronteggRole[]> {
-    return rolesVisibleTo(principal, await this.identity.listRoles(principal.tenantId));
+  private async tenantRoles(principal: Principal, trace: RequestTrace): Promise<FronteggRole[]> {
+    return rolesVisibleTo(principal, await this.identity.listRoles(principal.tenantId, trace));
   }
 
   /**

@@ -6,6 +6,8 @@ import { Audited, bodyField, pathParameter } from '../audit/audited.decorator';
 import { Authenticated } from '../auth/decorators/authenticated.decorator';
 import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { CurrentTrace } from '../common/http/current-trace.decorator';
+import type { RequestTrace } from '../common/http/request-trace';
 import { ApiProblems, UPSTREAM_PROBLEMS } from '../common/openapi/problem-responses';
 import { PathIdPipe } from '../common/pipes/path-id.pipe';
 import { CreateRoleDto } from './dto/create-role.dto';
@@ -38,8 +40,12 @@ export class RolesController {
   @ApiOperation({ summary: "The caller's tenant roles and the environment-wide roles" })
   @ApiOkResponse({ type: [RoleDto], headers: CACHE_STATUS_HEADER })
   @ApiProblems(UPSTREAM_PROBLEMS)
-  async list(@CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) reply: FastifyReply): Promise<RoleDto[]> {
-    const { value, cacheStatus } = await this.roles.rolesOf(principal);
+  async list(
+    @CurrentPrincipal() principal: Principal,
+    @CurrentTrace() trace: RequestTrace,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<RoleDto[]> {
+    const { value, cacheStatus } = await this.roles.rolesOf(principal, trace);
     reply.header('Cache-Status', cacheStatus);
     return value;
   }
@@ -50,8 +56,8 @@ export class RolesController {
   @ApiOperation({ summary: 'Create a role in your tenant', description: 'Its level may not be stronger than your own.' })
   @ApiCreatedResponse({ type: RoleDto })
   @ApiProblems(WRITE_PROBLEMS)
-  create(@CurrentPrincipal() principal: Principal, @Body() role: CreateRoleDto): Promise<RoleDto> {
-    return this.administration.create(principal, role);
+  create(@CurrentPrincipal() principal: Principal, @Body() role: CreateRoleDto, @CurrentTrace() trace: RequestTrace): Promise<RoleDto> {
+    return this.administration.create(principal, role, trace);
   }
 
   @Patch(':roleId')
@@ -65,8 +71,9 @@ export class RolesController {
     @CurrentPrincipal() principal: Principal,
     @Param('roleId', PathIdPipe) roleId: string,
     @Body() changes: UpdateRoleDto,
+    @CurrentTrace() trace: RequestTrace,
   ): Promise<RoleDto> {
-    return this.administration.update(principal, roleId, changes);
+    return this.administration.update(principal, roleId, changes, trace);
   }
 
   @Delete(':roleId')
@@ -77,8 +84,12 @@ export class RolesController {
   @ApiParam(ROLE_ID)
   @ApiNoContentResponse({ description: 'Deleted' })
   @ApiProblems({ 400: 'Invalid role id', 404: WRITE_PROBLEMS[404], ...UPSTREAM_PROBLEMS })
-  remove(@CurrentPrincipal() principal: Principal, @Param('roleId', PathIdPipe) roleId: string): Promise<void> {
-    return this.administration.delete(principal, roleId);
+  remove(
+    @CurrentPrincipal() principal: Principal,
+    @Param('roleId', PathIdPipe) roleId: string,
+    @CurrentTrace() trace: RequestTrace,
+  ): Promise<void> {
+    return this.administration.delete(principal, roleId, trace);
   }
 
   @Put(':roleId/permissions')
@@ -95,7 +106,8 @@ export class RolesController {
     @CurrentPrincipal() principal: Principal,
     @Param('roleId', PathIdPipe) roleId: string,
     @Body() permissions: SetRolePermissionsDto,
+    @CurrentTrace() trace: RequestTrace,
   ): Promise<RoleDto> {
-    return this.administration.setPermissions(principal, roleId, permissions);
+    return this.administration.setPermissions(principal, roleId, permissions, trace);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { rolesVisibleTo } from '../access/tenant-access';
 import type { Principal } from '../auth/principal';
+import type { RequestTrace } from '../common/http/request-trace';
 import { ReadThroughCache, type CachedAnswer } from '../common/cache/read-through-cache';
 import { GatewayConfig } from '../config/gateway-config';
 import type { FronteggPermission } from '../identity/frontegg-api.types';
@@ -21,18 +22,18 @@ export class RolesService {
   ) {}
 
   /** The caller's tenant roles and environment-wide roles, never another tenant's. */
-  rolesOf(principal: Principal): Promise<CachedAnswer<RoleDto[]>> {
-    const load = async () => rolesVisibleTo(principal, await this.identity.listRoles(principal.tenantId)).map(toRoleDto);
+  rolesOf(principal: Principal, trace: RequestTrace): Promise<CachedAnswer<RoleDto[]>> {
+    const load = async () => rolesVisibleTo(principal, await this.identity.listRoles(principal.tenantId, trace)).map(toRoleDto);
     // The cache key is the tenant: the filter above depends on nothing else.
     return this.cache.read('roles', rolesKey(principal.tenantId), this.ttlMs, load);
   }
 
-  permissionCatalogueAnswer(): Promise<CachedAnswer<FronteggPermission[]>> {
-    return this.cache.read('permissions', PERMISSIONS_KEY, this.ttlMs, () => this.identity.listPermissions());
+  permissionCatalogueAnswer(trace: RequestTrace): Promise<CachedAnswer<FronteggPermission[]>> {
+    return this.cache.read('permissions', PERMISSIONS_KEY, this.ttlMs, () => this.identity.listPermissions(trace));
   }
 
-  async permissionCatalogue(): Promise<FronteggPermission[]> {
-    return (await this.permissionCatalogueAnswer()).value;
+  async permissionCatalogue(trace: RequestTrace): Promise<FronteggPermission[]> {
+    return (await this.permissionCatalogueAnswer(trace)).value;
   }
 
   /** Drops a tenant's cached roles after the gateway changed them. */

@@ -4,6 +4,8 @@ import { Audited, pathParameter } from '../audit/audited.decorator';
 import { Authenticated } from '../auth/decorators/authenticated.decorator';
 import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { CurrentTrace } from '../common/http/current-trace.decorator';
+import type { RequestTrace } from '../common/http/request-trace';
 import { ApiProblems, UPSTREAM_PROBLEMS } from '../common/openapi/problem-responses';
 import { PathIdPipe } from '../common/pipes/path-id.pipe';
 import { ProfileDto } from '../profile/dto/profile.dto';
@@ -23,8 +25,8 @@ export class MembersController {
   @ApiParam(USER_ID)
   @ApiOkResponse({ type: ProfileDto })
   @ApiProblems({ 400: 'Invalid user id', 404: NOT_A_MEMBER, ...UPSTREAM_PROBLEMS })
-  get(@CurrentPrincipal() principal: Principal, @Param('userId', PathIdPipe) userId: string): Promise<ProfileDto> {
-    return this.members.profileOf(principal, userId);
+  get(@CurrentPrincipal() principal: Principal, @Param('userId', PathIdPipe) userId: string, @CurrentTrace() trace: RequestTrace): Promise<ProfileDto> {
+    return this.members.profileOf(principal, userId, trace);
   }
 
   @Post(':userId/mfa/unenroll')
@@ -38,7 +40,7 @@ export class MembersController {
   @ApiParam(USER_ID)
   @ApiNoContentResponse({ description: 'MFA removed' })
   @ApiProblems({ 400: 'Invalid user id', 404: NOT_A_MEMBER, ...UPSTREAM_PROBLEMS })
-  unenrollMfa(@CurrentPrincipal() principal: Principal, @Param('userId', PathIdPipe) userId: string): Promise<void> {
-    return this.members.unenrollMfa(principal, userId);
+  unenrollMfa(@CurrentPrincipal() principal: Principal, @Param('userId', PathIdPipe) userId: string, @CurrentTrace() trace: RequestTrace): Promise<void> {
+    return this.members.unenrollMfa(principal, userId, trace);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { assertMfaResetStaysInTenant, memberOfCallerTenant } from '../access/tenant-access';
 import type { Principal } from '../auth/principal';
+import type { RequestTrace } from '../common/http/request-trace';
 import { IdentityClient } from '../identity/identity.client';
 import type { ProfileDto } from '../profile/dto/profile.dto';
 import { ProfileAssembler } from '../profile/profile-assembler.service';
@@ -13,15 +14,15 @@ export class MembersService {
     private readonly profiles: ProfileAssembler,
   ) {}
 
-  async profileOf(principal: Principal, userId: string): Promise<ProfileDto> {
-    const user = await this.identity.getUser(userId);
-    return this.profiles.inCallerTenant(principal, user, memberOfCallerTenant(principal, user));
+  async profileOf(principal: Principal, userId: string, trace: RequestTrace): Promise<ProfileDto> {
+    const user = await this.identity.getUser(userId, trace);
+    return this.profiles.inCallerTenant(principal, user, memberOfCallerTenant(principal, user), trace);
   }
 
-  async unenrollMfa(principal: Principal, userId: string): Promise<void> {
-    const user = await this.identity.getUser(userId);
+  async unenrollMfa(principal: Principal, userId: string, trace: RequestTrace): Promise<void> {
+    const user = await this.identity.getUser(userId, trace);
     memberOfCallerTenant(principal, user);
     assertMfaResetStaysInTenant(principal, user);
-    await this.identity.unenrollMfa(userId);
+    await this.identity.unenrollMfa(userId, trace);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Family 7 — browser-facing hardening (OWASP API8): CORS only for CORS_ORIGINS, security headers
- * (@fastify/helmet) on every answer, a closed CSP for the API and one Swagger UI can run with at
+ * (helmet, computed once at start) on every answer, a closed CSP for the API and one Swagger UI can run with at
  * /docs, no X-Powered-By.
  */
 import type { Response } from 'supertest';

@@ -13,15 +13,16 @@ const logger = new Logger('Requests');
  * bodies (RFC 9112 §6.1 asks to refuse them; a 400 here, since the client is at fault).
  */
 export function refuseUnsupportedCodings(fastify: FastifyInstance): void {
-  fastify.addHook('onRequest', async (request) => {
+  fastify.addHook('onRequest', (request, _reply, done) => {
     const transfer = request.headers['transfer-encoding'];
     if (transfer !== undefined && transfer.trim().toLowerCase() !== 'chunked') {
-      throw ProblemException.badRequest('transfer codings other than chunked are not supported');
+      return done(ProblemException.badRequest('transfer codings other than chunked are not supported'));
     }
     const content = request.headers['content-encoding'];
     if (content !== undefined && content.trim().toLowerCase() !== 'identity') {
-      throw new ProblemException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'content codings are not supported: send the body uncompressed');
+      return done(new ProblemException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'content codings are not supported: send the body uncompressed'));
     }
+    done();
   });
 }
 

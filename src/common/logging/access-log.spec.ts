@@ -1,4 +1,4 @@
-import { loggedUrl } from './logging.module';
+import { loggedUrl } from './access-log';
 
 describe('loggedUrl', () => {
   it('keeps the path and drops the query string, where a token may hide', () => {

@@ -1,0 +1,88 @@
+import type { LoggerService } from '@nestjs/common';
+import pino, { type DestinationStream, type Level, type Logger } from 'pino';
+
+/** Paths pino must never print: credentials in and out of the gateway. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-access-token"]',
+  'res.headers["set-cookie"]',
+  '*.token',
+  '*.secret',
+  '*.apiKey',
+  '*.accessToken',
+  '*.refreshToken',
+  '*.password',
+];
+
+/**
+ * Standard output, written asynchronously: lines that arrive while a write is in flight go out
+ * together in the next one, so a busy gateway makes a syscall per batch, not per line (pino
+ * flushes what is left when the process exits). When stdout was replaced in-process (tests
+ * capturing the output), the replacement is written to, as pino itself does.
+ */
+export function stdoutDestination(): DestinationStream {
+  const replaced = process.stdout.write !== Object.getPrototypeOf(process.stdout).write;
+  return replaced ? process.stdout : pino.destination({ dest: 1, sync: false });
+}
+
+export interface GatewayLoggers {
+  /** Everything but the access log, redacted. */
+  app: Logger;
+  /** One line per request, built field by field from values that are never secret (see access-log.ts). */
+  access: Logger;
+}
+
+export function createLoggers(level: string, destination: DestinationStream = stdoutDestination()): GatewayLoggers {
+  return {
+    app: pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination),
+    access: pino({ level }, destination),
+  };
+}
+
+/**
+ * Nest's logger (its own messages and every `new Logger(context)` in the gateway) on pino. Takes
+ * Nest's calling conventions: `(message, context)`, `(message, stack, context)` for errors, and
+ * the gateway's `({ fields }, message, context)`.
+ */
+export class GatewayLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.write('trace', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.write('fatal', message, rest);
+  }
+
+  private write(level: Level, message: unknown, rest: unknown[]): void {
+    if (!this.logger.isLevelEnabled(level)) return;
+    // Nest appends the context (the logger's name) as the last argument.
+    const fields: Record<string, unknown> = rest.length > 0 ? { context: rest[rest.length - 1] } : {};
+    const extra = rest.slice(0, -1);
+    if (message instanceof Error) {
+      this.logger[level]({ ...fields, err: message });
+    } else if (typeof message === 'object' && message !== null) {
+      this.logger[level]({ ...fields, ...message }, ...(extra as [string]));
+    } else if (level === 'error' && typeof extra[0] === 'string' && /\n\s*at /.test(extra[0])) {
+      // Nest's exception handlers pass (message, stack): keep the stack as an error's.
+      const err = new Error(String(message));
+      err.stack = extra[0];
+      this.logger.error({ ...fields, err });
+    } else {
+      this.logger[level](fields, String(message), ...extra);
+    }
+  }
+}
