@@ -1,5 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyServerOptions } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { BEARER_SCHEME } from './auth/decorators/authenticated.decorator';
@@ -30,14 +31,15 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
     routerOptions: { maxParamLength: 128 },
     return503OnClosing: true,
     // The client address (for limits on failed sign-ins) behind TRUST_PROXY load balancers.
-    trustProxy: config.trustedProxyHops > 0 ? config.trustedProxyHops : false,
+    trustProxy: config.trustedProxyHops > 0 ? (_address: string, hop: number) => hop < config.trustedProxyHops : false,
     // Slow senders (a Content-Length larger than the body, headers a byte at a time) are cut off.
     requestTimeout: REQUEST_TIMEOUT_MS,
     http: { maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS },
     // What Node's parser refuses (oversized headers, malformed requests) is answered as a problem too.
     clientErrorHandler: answerClientError,
     // ...and so is what the router refuses before any route runs (an over-long id, a malformed URL).
-    frameworkErrors: answerFrameworkError,
+    // (Typed for HTTP/2 requests too; the gateway serves HTTP/1.1 only.)
+    frameworkErrors: answerFrameworkError as FastifyServerOptions['frameworkErrors'],
     // No Nest middleware runs in the gateway: Fastify hooks do that work for less.
     skipMiddie: true,
   });
