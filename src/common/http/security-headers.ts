@@ -30,16 +30,32 @@ export const DOCS_CSP = [
 /** Swagger UI's page and its assets (not the JSON and YAML documents, which need nothing). */
 export const DOCS_PATH = /^\/docs(?:[/?]|$)/;
 
-const HELMET_OPTIONS: HelmetOptions = {
+/** helmet for HTML documents (Swagger UI): its full set of headers, with the gateway's choices. */
+const DOCUMENT_HELMET_OPTIONS = {
   contentSecurityPolicy: { useDefaults: false, directives: API_CSP_DIRECTIVES },
-  frameguard: { action: 'deny' },
-  hsts: { maxAge: 31_536_000, includeSubDomains: true },
+  xFrameOptions: { action: 'deny' },
+  strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
   referrerPolicy: { policy: 'no-referrer' },
-};
+} satisfies HelmetOptions;
+
+/**
+ * helmet for JSON answers (OWASP REST Security Cheat Sheet): the same, less the headers that only
+ * an HTML document in a browser acts on (DNS prefetching of its links, IE8 downloads, Flash and
+ * Acrobat policies, the retired XSS auditor, origin-keyed agent clusters). Every header is work
+ * on every answer, and these five do nothing for JSON.
+ */
+const API_HELMET_OPTIONS = {
+  ...DOCUMENT_HELMET_OPTIONS,
+  xDnsPrefetchControl: false,
+  xDownloadOptions: false,
+  xPermittedCrossDomainPolicies: false,
+  xXssProtection: false,
+  originAgentCluster: false,
+} satisfies HelmetOptions;
 
 export interface SecurityHeaders {
   api: Record<string, string>;
-  /** The same with DOCS_CSP, for DOCS_PATH. */
+  /** Swagger UI's page and assets (DOCS_PATH), with DOCS_CSP. */
   docs: Record<string, string>;
 }
 
@@ -47,16 +63,20 @@ export interface SecurityHeaders {
  * helmet's headers, computed once at start: they do not depend on the request, and running
  * helmet's middleware chain on every answer cost about a third of a cached read.
  */
-export function securityHeaders(options: HelmetOptions = HELMET_OPTIONS): SecurityHeaders {
-  const api: Record<string, string> = {};
+export function securityHeaders(api: HelmetOptions = API_HELMET_OPTIONS, documents: HelmetOptions = DOCUMENT_HELMET_OPTIONS): SecurityHeaders {
+  return { api: helmetHeaders(api), docs: { ...helmetHeaders(documents), 'content-security-policy': DOCS_CSP } };
+}
+
+function helmetHeaders(options: HelmetOptions): Record<string, string> {
+  const headers: Record<string, string> = {};
   const response = {
     setHeader: (name: string, value: string | number | readonly string[]) => {
-      api[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
     },
-    removeHeader: (name: string) => delete api[name.toLowerCase()],
+    removeHeader: (name: string) => delete headers[name.toLowerCase()],
   } as unknown as ServerResponse;
   let failure: unknown;
   helmet(options)({} as IncomingMessage, response, (error?: unknown) => (failure = error));
   if (failure) throw failure;
-  return { api, docs: { ...api, 'content-security-policy': DOCS_CSP } };
+  return headers;
 }
