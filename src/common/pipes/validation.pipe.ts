@@ -36,8 +36,20 @@ class StrictValidationPipe extends ValidationPipe {
   }
 }
 
+/** The validated properties of each DTO, read once: class-validator scans all its metadata per lookup. */
+const propertiesOfDto = new WeakMap<Function, ReadonlySet<string>>();
+
+function validatedProperties(dto: Function): ReadonlySet<string> {
+  let known = propertiesOfDto.get(dto);
+  if (!known) {
+    known = new Set(getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).map((rule) => rule.propertyName));
+    propertiesOfDto.set(dto, known);
+  }
+  return known;
+}
+
 function refuseUnknownProperties(body: Record<string, unknown>, dto: Function): void {
-  const known = new Set(getMetadataStorage().getTargetValidationMetadatas(dto, '', true, false).map((rule) => rule.propertyName));
+  const known = validatedProperties(dto);
   if (known.size === 0) return; // not a validated DTO
   const unknown = Object.keys(body).filter((key) => !known.has(key));
   if (unknown.length === 0) return;
