@@ -12,6 +12,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { AppModule } from '../src/app.module';
 import { validateEnvironment } from '../src/config/environment';
 import { loadGatewayConfig } from '../src/config/gateway-config';
+import { PRODUCTION_NODE_FLAGS } from '../bench/processes';
 import { emulatorOptionsFromEnv } from '../src/emulator/env';
 
 const root = join(__dirname, '..');
@@ -259,7 +260,13 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/^ENV NODE_ENV=production$/m);
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toMatch(/^EXPOSE 3000$/m);
-    expect(runtime).toMatch(/^CMD \["node", "dist\/main.js"\]$/m);
+    const cmd = runtime.match(/^CMD (\[.*\])$/m)?.[1];
+    expect(JSON.parse(cmd ?? 'null')).toEqual(['node', ...PRODUCTION_NODE_FLAGS, 'dist/main.js']);
+  });
+
+  it('runs node with the flags the benchmark measures, as `npm run start:prod` does', () => {
+    const scripts = (JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts['start:prod']).toBe(['node', ...PRODUCTION_NODE_FLAGS, 'dist/main'].join(' '));
   });
 
   it('checks its health on a route the gateway serves', () => {

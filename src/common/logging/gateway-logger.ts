@@ -20,15 +20,29 @@ const LOG_BATCH_BYTES = 4096;
 const LOG_FLUSH_MS = 100;
 
 /**
- * Standard output, written in batches and off the event loop: a busy gateway makes one write per
- * few kilobytes instead of one per line (a syscall per request showed in profiles), a quiet one
- * still writes every LOG_FLUSH_MS, and a slow reader of stdout never blocks a request. pino
- * flushes the rest when the process exits. When stdout was replaced in-process (tests capturing
- * the output), the replacement is written to, as pino itself does.
+ * Standard output, written in batches: a busy gateway makes one write per few kilobytes instead
+ * of one per line (a syscall per request showed in profiles), and a quiet one still writes every
+ * LOG_FLUSH_MS. Synchronous, as pino's default: an asynchronous writer fell behind a busy gateway
+ * (one 16 KiB write per event-loop turn) and its buffer grew by megabytes a second. What is left
+ * is written when the process exits. When stdout was replaced in-process (tests capturing the
+ * output), the replacement is written to, as pino itself does.
  */
 export function stdoutDestination(): DestinationStream {
   const replaced = process.stdout.write !== Object.getPrototypeOf(process.stdout).write;
-  return replaced ? process.stdout : pino.destination({ dest: 1, sync: false, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_MS });
+  return replaced ? process.stdout : batchedStdout();
+}
+
+let stdout: ReturnType<typeof pino.destination> | undefined;
+
+/** One buffer for file descriptor 1 in the whole process, however many apps it starts. */
+function batchedStdout(): DestinationStream {
+  if (!stdout) {
+    const destination = pino.destination({ dest: 1, sync: true, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_MS });
+    // pino flushes asynchronous destinations at exit, not batched synchronous ones: the last lines would stay behind.
+    process.once('exit', () => destination.flushSync());
+    stdout = destination;
+  }
+  return stdout;
 }
 
 export interface GatewayLoggers {
