@@ -44,6 +44,30 @@ export interface LoadOptions {
   overallRate?: number;
 }
 
+/** A load's result with every latency it recorded, so that several loads can be merged. */
+export interface SampledLoadResult extends LoadResult {
+  samples: number[];
+}
+
+/** Several loads of one scenario as one: counts added up, latencies over every sample. */
+export function mergeLoads(parts: SampledLoadResult[]): SampledLoadResult {
+  const samples = parts.flatMap((part) => part.samples);
+  const durationS = parts.reduce((sum, part) => sum + part.durationS, 0);
+  const ok = parts.reduce((sum, part) => sum + part.ok, 0);
+  const statusCodes: Record<string, number> = {};
+  for (const part of parts) for (const [code, n] of Object.entries(part.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + n;
+  return {
+    durationS,
+    ok,
+    rps: durationS > 0 ? ok / durationS : 0,
+    latency: latencyStats(samples),
+    errors: parts.reduce((sum, part) => sum + part.errors, 0),
+    non2xx: parts.reduce((sum, part) => sum + part.non2xx, 0),
+    statusCodes,
+    samples,
+  };
+}
+
 export function latencyStats(samples: number[]): LatencyStats {
   if (samples.length === 0) return { p50: NaN, p90: NaN, p99: NaN, mean: NaN, max: NaN };
   const sorted = Float64Array.from(samples).sort();
@@ -58,7 +82,7 @@ export function latencyStats(samples: number[]): LatencyStats {
  * encodes every request of a connection up front, and 50 x 1000 encodings would block the event
  * loop for half a second while the first requests are already timed.)
  */
-export function loadTest(baseUrl: string, requests: HttpRequestSpec[], options: LoadOptions): Promise<LoadResult> {
+export function loadTest(baseUrl: string, requests: HttpRequestSpec[], options: LoadOptions): Promise<SampledLoadResult> {
   const all: autocannon.Request[] = requests.map(({ method, path, headers, body }) => ({ method, path, headers, body }));
   const share = Math.max(1, Math.floor(all.length / options.connections));
   let nextClient = 0;
@@ -89,6 +113,7 @@ export function loadTest(baseUrl: string, requests: HttpRequestSpec[], options: 
           errors: result.errors + result.timeouts,
           non2xx: result.non2xx,
           statusCodes,
+          samples: latencies,
         });
       },
     );

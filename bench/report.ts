@@ -33,8 +33,8 @@ export interface BenchResults {
   machine: Machine;
   settings: BenchOptions & { users: number; tenants: number };
   scenarios: Record<ScenarioId, Measured>;
-  /** B and D again with LOG_LEVEL=warn (no access log line per request). */
-  warn?: { B: Measured; D: Measured };
+  /** B and D again with LOG_LEVEL=warn (no access log line per request), with the ceilings measured beside them. */
+  warn?: { B: Measured; D: Measured; A?: Measured; C?: Measured };
   fixedRate: {
     rate: number;
     /** Evenly spaced arrivals (the figure the targets use). */
@@ -79,8 +79,8 @@ export function ratios(r: BenchResults): Record<string, number> {
     'B/E': ratio(s.B.rps, s.E.rps),
   };
   if (r.warn) {
-    out['B(warn)/A'] = ratio(r.warn.B.rps, s.A.rps);
-    out['D(warn)/C'] = ratio(r.warn.D.rps, s.C.rps);
+    out['B(warn)/A'] = ratio(r.warn.B.rps, (r.warn.A ?? s.A).rps);
+    out['D(warn)/C'] = ratio(r.warn.D.rps, (r.warn.C ?? s.C).rps);
   }
   return out;
 }

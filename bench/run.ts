@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: the side-by-side benchmark of issue 6. Starts every server as its own child
- * process, loads scenarios A-E with the same connections and duration, measures the added latency
+ * process, loads scenarios A-E with the same connections and duration (each ceiling interleaved
+ * with its gateway scenario, slice by slice), measures the added latency
  * at a fixed rate, the gateway's memory, and a cold start; prints the figures against the targets
  * and writes bench/results/latest.{json,md} and chart.svg. It is a measuring tool: a missed target
  * is reported, and only a broken run (a server that does not start, errors in the load) exits 1.
@@ -14,7 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { renderChart } from './chart';
 import { API_KEY, CLIENT_ID, TENANTS, USERS, expectedRolesAnswer } from './fixtures';
-import { burst, loadTest, pacedLoad, type LoadResult } from './load';
+import { burst, loadTest, mergeLoads, pacedLoad, type LoadResult, type SampledLoadResult } from './load';
 import { benchOptions, OPTIONS_HELP, type BenchOptions } from './options';
 import { MemorySampler, cpuSeconds, forkServer, machineBusySeconds, httpGet, httpSend, residentMb, sleep, stop, stopAll, type ServerProcess } from './processes';
 import { runProfile } from './profile';
@@ -24,6 +25,8 @@ import { RESULTS_DIR, gatewayRevision, prepareGateway, startGatewayFor, startWor
 
 const REPRODUCE = 'npm install && npm run bench';
 const SETTLE_MS = 5_000;
+/** Length of one slice of an interleaved pair (see measureInterleaved). */
+const SLICE_S = 2;
 
 const log = (message: string) => console.log(`[bench] ${message}`);
 
@@ -54,7 +57,72 @@ async function measure(s: Scenario, o: BenchOptions, watched: ServerProcess[], b
     const ours = Object.values(cpu).reduce<number>((sum, pct) => sum + (pct ?? 0), 0);
     cpu.other = Math.max(0, ((machineAfter - machineBefore) / wallS) * 100 - ours);
   }
-  return { ...result, id: s.id, title: s.title, server: s.server.name, cpu, rssPeakMb: memory.peakMb };
+  return { ...withoutSamples(result), id: s.id, title: s.title, server: s.server.name, cpu, rssPeakMb: memory.peakMb };
+}
+
+function withoutSamples<T extends LoadResult>(result: T & Partial<Pick<SampledLoadResult, 'samples'>>): T {
+  const { samples: _samples, ...rest } = result;
+  return rest as T;
+}
+
+/**
+ * A ceiling and its gateway scenario measured in alternating slices of SLICE_S seconds (A B B A
+ * A B ..., o.durationS in all for each), so that both see the same machine: on a shared virtual
+ * machine the speed of everything drifts by tens of percent from one minute to the next, and
+ * ratios of loads taken a minute apart measured the drift as much as the gateway.
+ */
+async function measureInterleaved(pair: Scenario[], o: BenchOptions, watched: ServerProcess[], beforeLoad?: () => Promise<void>): Promise<Record<string, Measured>> {
+  for (const s of pair) {
+    log(`${s.id}: ${s.title} (warm-up ${o.warmupS} s)`);
+    await loadTest(s.server.url, s.requests, { connections: o.connections, durationS: o.warmupS });
+  }
+  await beforeLoad?.();
+  const slices = Math.max(1, Math.round(o.durationS / SLICE_S));
+  const sliceS = o.durationS / slices;
+  log(`${pair.map((s) => s.id).join(' and ')}: ${slices} alternating slices of ${sliceS} s each`);
+  const processes = [...new Set([...pair.map((s) => s.server), ...watched])];
+  const parts = new Map<Scenario, SampledLoadResult[]>(pair.map((s) => [s, []]));
+  const cpu = new Map<Scenario, Map<string, number>>(pair.map((s) => [s, new Map()]));
+  const wall = new Map<Scenario, number>(pair.map((s) => [s, 0]));
+  const peak = new Map<Scenario, number>();
+  for (let slice = 0; slice < slices; slice++) {
+    for (const s of slice % 2 === 0 ? pair : [...pair].reverse()) {
+      const before = processes.map((p) => cpuSeconds(p.child.pid!));
+      const benchBefore = process.cpuUsage();
+      const machineBefore = machineBusySeconds();
+      const started = performance.now();
+      const sampler = new MemorySampler(s.server.child.pid!).start();
+      parts.get(s)!.push(await loadTest(s.server.url, s.requests, { connections: o.connections, durationS: sliceS }));
+      const memory = sampler.stop();
+      if (memory.peakMb !== undefined) peak.set(s, Math.max(peak.get(s) ?? 0, memory.peakMb));
+      wall.set(s, wall.get(s)! + (performance.now() - started) / 1000);
+      const used = cpu.get(s)!;
+      const add = (name: string, seconds: number | undefined) => used.set(name, (used.get(name) ?? 0) + (seconds ?? 0));
+      processes.forEach((p, i) => {
+        const after = cpuSeconds(p.child.pid!);
+        add(p.name, after !== undefined && before[i] !== undefined ? after - before[i]! : undefined);
+      });
+      const bench = process.cpuUsage(benchBefore);
+      add('load generator', (bench.user + bench.system) / 1e6);
+      const machineAfter = machineBusySeconds();
+      if (machineBefore !== undefined && machineAfter !== undefined) add('machine', machineAfter - machineBefore);
+    }
+  }
+  const measured: Record<string, Measured> = {};
+  for (const s of pair) {
+    const seconds = wall.get(s)!;
+    const used = cpu.get(s)!;
+    const share: Record<string, number | undefined> = {};
+    let ours = 0;
+    for (const [name, cpuS] of used) {
+      if (name === 'machine') continue;
+      share[name] = (cpuS / seconds) * 100;
+      ours += share[name]!;
+    }
+    if (used.has('machine')) share.other = Math.max(0, ((used.get('machine') ?? 0) / seconds) * 100 - ours);
+    measured[s.id] = { ...withoutSamples(mergeLoads(parts.get(s)!)), id: s.id, title: s.title, server: s.server.name, cpu: share, rssPeakMb: peak.get(s) };
+  }
+  return measured;
 }
 
 /** Every server answers what the scenarios assume, before anything is measured. */
@@ -123,28 +191,29 @@ async function main(): Promise<number> {
   const memory: BenchResults['memory'] = {};
   const measured = {} as Record<ScenarioId, Measured>;
 
-  measured.A = await measure(byId.A, o, watched);
-  measured.B = await measure(byId.B, o, watched, async () => {
+  const reads = await measureInterleaved([byId.A, byId.B], o, watched, async () => {
     await sleep(SETTLE_MS);
     memory.warmMb = residentMb(gateway.child.pid!);
   });
+  measured.A = reads.A;
+  measured.B = reads.B;
   memory.peakMb = measured.B.rssPeakMb;
   await sleep(SETTLE_MS);
   memory.afterMb = residentMb(gateway.child.pid!);
-  measured.C = await measure(byId.C, o, watched);
-  measured.D = await measure(byId.D, o, watched);
+  const writes = await measureInterleaved([byId.C, byId.D], o, watched);
+  measured.C = writes.C;
+  measured.D = writes.D;
   measured.E = await measure(byId.E, o, [world.standIn]);
 
   const rate = Math.max(1, Math.round(measured.B.rps / 2));
   log(`fixed rate ${rate} req/s: A and B evenly paced, then with autocannon overallRate (${o.durationS} s each)`);
-  const reads = byId.B.requests;
   const paced = {
-    A: await pacedLoad(bare.url, reads, { rate, durationS: o.durationS, connections: o.connections, warmupS: 1 }),
-    B: await pacedLoad(gateway.url, reads, { rate, durationS: o.durationS, connections: o.connections, warmupS: 1 }),
+    A: await pacedLoad(bare.url, byId.B.requests, { rate, durationS: o.durationS, connections: o.connections, warmupS: 1 }),
+    B: await pacedLoad(gateway.url, byId.B.requests, { rate, durationS: o.durationS, connections: o.connections, warmupS: 1 }),
   };
   const bursty = {
-    A: await loadTest(bare.url, reads, { connections: o.connections, durationS: o.durationS, overallRate: rate }),
-    B: await loadTest(gateway.url, reads, { connections: o.connections, durationS: o.durationS, overallRate: rate }),
+    A: withoutSamples(await loadTest(bare.url, byId.B.requests, { connections: o.connections, durationS: o.durationS, overallRate: rate })),
+    B: withoutSamples(await loadTest(gateway.url, byId.B.requests, { connections: o.connections, durationS: o.durationS, overallRate: rate })),
   };
 
   let warn: BenchResults['warn'];
@@ -152,10 +221,10 @@ async function main(): Promise<number> {
     await stop(gateway);
     gateway = await startGatewayFor(world, 'warn', 'gateway-warn');
     const retitle = (s: Scenario): Scenario => ({ ...s, server: gateway, title: `${s.title}, LOG_LEVEL=warn` });
-    warn = {
-      B: await measure(retitle(byId.B), o, [gateway, world.standIn]),
-      D: await measure(retitle(byId.D), o, [gateway, world.standIn]),
-    };
+    // Interleaved with their ceilings again, for ratios of the same minutes.
+    const quietReads = await measureInterleaved([byId.A, retitle(byId.B)], o, [gateway, world.standIn]);
+    const quietWrites = await measureInterleaved([byId.C, retitle(byId.D)], o, [gateway, world.standIn]);
+    warn = { B: quietReads.B, D: quietWrites.D, A: quietReads.A, C: quietWrites.C };
   }
   await stop(gateway);
   await stop(express);
