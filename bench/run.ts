@@ -25,40 +25,10 @@ import { RESULTS_DIR, gatewayRevision, prepareGateway, startGatewayFor, startWor
 
 const REPRODUCE = 'npm install && npm run bench';
 const SETTLE_MS = 5_000;
-/** Length of one slice of an interleaved pair (see measureInterleaved). */
+/** Length of one slice of interleaved loads (see measure). */
 const SLICE_S = 2;
 
 const log = (message: string) => console.log(`[bench] ${message}`);
-
-/** Warms up, then loads one scenario while reading the CPU time of `watched` and the memory of the server under test. */
-async function measure(s: Scenario, o: BenchOptions, watched: ServerProcess[], beforeLoad?: () => Promise<void>): Promise<Measured> {
-  log(`${s.id}: ${s.title} (warm-up ${o.warmupS} s, then ${o.durationS} s)`);
-  await loadTest(s.server.url, s.requests, { connections: o.connections, durationS: o.warmupS });
-  await beforeLoad?.();
-  const processes = [s.server, ...watched.filter((p) => p !== s.server)];
-  const before = processes.map((p) => cpuSeconds(p.child.pid!));
-  const benchBefore = process.cpuUsage();
-  const machineBefore = machineBusySeconds();
-  const started = performance.now();
-  const sampler = new MemorySampler(s.server.child.pid!).start();
-  const result = await loadTest(s.server.url, s.requests, { connections: o.connections, durationS: o.durationS });
-  const memory = sampler.stop();
-  const wallS = (performance.now() - started) / 1000;
-  const cpu: Record<string, number | undefined> = {};
-  processes.forEach((p, i) => {
-    const after = cpuSeconds(p.child.pid!);
-    cpu[p.name] = after !== undefined && before[i] !== undefined ? ((after - before[i]!) / wallS) * 100 : undefined;
-  });
-  const bench = process.cpuUsage(benchBefore);
-  cpu['load generator'] = ((bench.user + bench.system) / 1e6 / wallS) * 100;
-  // Whatever else kept the cores busy (other programs, and kernel network work not charged to ours).
-  const machineAfter = machineBusySeconds();
-  if (machineBefore !== undefined && machineAfter !== undefined) {
-    const ours = Object.values(cpu).reduce<number>((sum, pct) => sum + (pct ?? 0), 0);
-    cpu.other = Math.max(0, ((machineAfter - machineBefore) / wallS) * 100 - ours);
-  }
-  return { ...withoutSamples(result), id: s.id, title: s.title, server: s.server.name, cpu, rssPeakMb: memory.peakMb };
-}
 
 function withoutSamples<T extends LoadResult>(result: T & Partial<Pick<SampledLoadResult, 'samples'>>): T {
   const { samples: _samples, ...rest } = result;
@@ -66,27 +36,28 @@ function withoutSamples<T extends LoadResult>(result: T & Partial<Pick<SampledLo
 }
 
 /**
- * A ceiling and its gateway scenario measured in alternating slices of SLICE_S seconds (A B B A
- * A B ..., o.durationS in all for each), so that both see the same machine: on a shared virtual
- * machine the speed of everything drifts by tens of percent from one minute to the next, and
- * ratios of loads taken a minute apart measured the drift as much as the gateway.
+ * Warms up, then loads the scenarios in alternating slices of SLICE_S seconds (A B B A A B ...,
+ * o.durationS in all for each), reading the CPU time of every process and the memory of each
+ * server under test. A ceiling goes with its gateway scenario, so that both see the same machine:
+ * on a shared virtual machine the speed of everything drifts by tens of percent from one minute
+ * to the next, and ratios of loads taken a minute apart measured the drift as much as the gateway.
  */
-async function measureInterleaved(pair: Scenario[], o: BenchOptions, watched: ServerProcess[], beforeLoad?: () => Promise<void>): Promise<Record<string, Measured>> {
-  for (const s of pair) {
+async function measure(scenarios: Scenario[], o: BenchOptions, watched: ServerProcess[], beforeLoad?: () => Promise<void>): Promise<Record<string, Measured>> {
+  for (const s of scenarios) {
     log(`${s.id}: ${s.title} (warm-up ${o.warmupS} s)`);
     await loadTest(s.server.url, s.requests, { connections: o.connections, durationS: o.warmupS });
   }
   await beforeLoad?.();
   const slices = Math.max(1, Math.round(o.durationS / SLICE_S));
   const sliceS = o.durationS / slices;
-  log(`${pair.map((s) => s.id).join(' and ')}: ${slices} alternating slices of ${sliceS} s each`);
-  const processes = [...new Set([...pair.map((s) => s.server), ...watched])];
-  const parts = new Map<Scenario, SampledLoadResult[]>(pair.map((s) => [s, []]));
-  const cpu = new Map<Scenario, Map<string, number>>(pair.map((s) => [s, new Map()]));
-  const wall = new Map<Scenario, number>(pair.map((s) => [s, 0]));
+  log(`${scenarios.map((s) => s.id).join(' and ')}: ${slices} alternating slices of ${sliceS} s each`);
+  const processes = [...new Set([...scenarios.map((s) => s.server), ...watched])];
+  const parts = new Map<Scenario, SampledLoadResult[]>(scenarios.map((s) => [s, []]));
+  const cpu = new Map<Scenario, Map<string, number>>(scenarios.map((s) => [s, new Map()]));
+  const wall = new Map<Scenario, number>(scenarios.map((s) => [s, 0]));
   const peak = new Map<Scenario, number>();
   for (let slice = 0; slice < slices; slice++) {
-    for (const s of slice % 2 === 0 ? pair : [...pair].reverse()) {
+    for (const s of slice % 2 === 0 ? scenarios : [...scenarios].reverse()) {
       const before = processes.map((p) => cpuSeconds(p.child.pid!));
       const benchBefore = process.cpuUsage();
       const machineBefore = machineBusySeconds();
@@ -109,7 +80,7 @@ async function measureInterleaved(pair: Scenario[], o: BenchOptions, watched: Se
     }
   }
   const measured: Record<string, Measured> = {};
-  for (const s of pair) {
+  for (const s of scenarios) {
     const seconds = wall.get(s)!;
     const used = cpu.get(s)!;
     const share: Record<string, number | undefined> = {};
@@ -119,6 +90,7 @@ async function measureInterleaved(pair: Scenario[], o: BenchOptions, watched: Se
       share[name] = (cpuS / seconds) * 100;
       ours += share[name]!;
     }
+    // Whatever else kept the cores busy (other programs, and kernel network work not charged to ours).
     if (used.has('machine')) share.other = Math.max(0, ((used.get('machine') ?? 0) / seconds) * 100 - ours);
     measured[s.id] = { ...withoutSamples(mergeLoads(parts.get(s)!)), id: s.id, title: s.title, server: s.server.name, cpu: share, rssPeakMb: peak.get(s) };
   }
@@ -191,7 +163,7 @@ async function main(): Promise<number> {
   const memory: BenchResults['memory'] = {};
   const measured = {} as Record<ScenarioId, Measured>;
 
-  const reads = await measureInterleaved([byId.A, byId.B], o, watched, async () => {
+  const reads = await measure([byId.A, byId.B], o, watched, async () => {
     await sleep(SETTLE_MS);
     memory.warmMb = residentMb(gateway.child.pid!);
   });
@@ -200,10 +172,10 @@ async function main(): Promise<number> {
   memory.peakMb = measured.B.rssPeakMb;
   await sleep(SETTLE_MS);
   memory.afterMb = residentMb(gateway.child.pid!);
-  const writes = await measureInterleaved([byId.C, byId.D], o, watched);
+  const writes = await measure([byId.C, byId.D], o, watched);
   measured.C = writes.C;
   measured.D = writes.D;
-  measured.E = await measure(byId.E, o, [world.standIn]);
+  measured.E = (await measure([byId.E], o, [world.standIn])).E;
 
   const rate = Math.max(1, Math.round(measured.B.rps / 2));
   log(`fixed rate ${rate} req/s: A and B evenly paced, then with autocannon overallRate (${o.durationS} s each)`);
@@ -222,8 +194,8 @@ async function main(): Promise<number> {
     gateway = await startGatewayFor(world, 'warn', 'gateway-warn');
     const retitle = (s: Scenario): Scenario => ({ ...s, server: gateway, title: `${s.title}, LOG_LEVEL=warn` });
     // Interleaved with their ceilings again, for ratios of the same minutes.
-    const quietReads = await measureInterleaved([byId.A, retitle(byId.B)], o, [gateway, world.standIn]);
-    const quietWrites = await measureInterleaved([byId.C, retitle(byId.D)], o, [gateway, world.standIn]);
+    const quietReads = await measure([byId.A, retitle(byId.B)], o, [gateway, world.standIn]);
+    const quietWrites = await measure([byId.C, retitle(byId.D)], o, [gateway, world.standIn]);
     warn = { B: quietReads.B, D: quietWrites.D, A: quietReads.A, C: quietWrites.C };
   }
   await stop(gateway);
