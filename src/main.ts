@@ -16,8 +16,10 @@ async function main(): Promise<void> {
 
   const config = loadGatewayConfig(environment);
   const app = await createGatewayApp(config);
-  if (config.frontegg.audiences.length === 0) {
-    console.warn('FRONTEGG_AUDIENCE is not set: token audiences are not checked. Set it to your environment\'s client id.');
+  if (config.frontegg.audienceCheckDisabled) {
+    console.warn('FRONTEGG_AUDIENCE=* turned the audience check off: tokens are accepted whatever their aud. This is refused in production; list the accepted audiences (your environment\'s client id) instead.');
+  } else if (config.frontegg.audiences.length === 0) {
+    console.warn('Neither FRONTEGG_AUDIENCE nor FRONTEGG_CLIENT_ID is set: token audiences are not checked.');
   }
   stopGracefullyOnSignals(app, config, local);
   await app.listen({ port: config.port, host: config.host });

@@ -16,6 +16,10 @@ export const SUPPORTED_JWT_ALGORITHMS = [
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/** Where a caller's roles and permissions come from (CONTRACT §3). */
+export const AUTHZ_SOURCES = ['token', 'live'] as const;
+export type AuthzSource = (typeof AUTHZ_SOURCES)[number];
+
 const URL_LIST = /^\s*[a-z][a-z0-9+.-]*:\/\/[^\s,]+(\s*,\s*[a-z][a-z0-9+.-]*:\/\/[^\s,]+)*\s*$/i;
 const VALUE_LIST = /^\s*[^\s,]+(\s*,\s*[^\s,]+)*\s*$/;
 
@@ -67,6 +71,8 @@ export class EnvironmentVariables {
   @IsOptional() @IsBooleanString({ message: '$property must be true or false' }) FRONTEGG_ALLOW_HTTP?: string;
   @OptionalInteger(0, 300) JWT_CLOCK_TOLERANCE_S?: number;
   @OptionalInteger(1, 86400) STEP_UP_MAX_AGE_S?: number;
+  @OptionalOneOf(AUTHZ_SOURCES) AUTHZ_SOURCE?: AuthzSource;
+  @OptionalInteger(0, 86400) AUTHZ_CACHE_TTL_S?: number;
   @OptionalInteger(0, 86400) ROLES_CACHE_TTL_S?: number;
   @OptionalInteger(1, 120000) UPSTREAM_TIMEOUT_MS?: number;
   @OptionalInteger(1, 1_000_000) RATE_LIMIT_PER_MINUTE?: number;
@@ -82,7 +88,7 @@ export class EnvironmentVariables {
 const VARIABLE_NAMES: ReadonlyArray<keyof EnvironmentVariables> = [
   'PORT', 'HOST', 'FRONTEGG_REGION', 'FRONTEGG_API_URL', 'FRONTEGG_CLIENT_ID', 'FRONTEGG_API_KEY',
   'FRONTEGG_APP_URL', 'FRONTEGG_JWKS_URL', 'FRONTEGG_ISSUERS', 'FRONTEGG_AUDIENCE', 'FRONTEGG_JWT_ALGORITHMS',
-  'FRONTEGG_ALLOW_HTTP', 'JWT_CLOCK_TOLERANCE_S', 'STEP_UP_MAX_AGE_S', 'ROLES_CACHE_TTL_S', 'UPSTREAM_TIMEOUT_MS',
+  'FRONTEGG_ALLOW_HTTP', 'JWT_CLOCK_TOLERANCE_S', 'STEP_UP_MAX_AGE_S', 'AUTHZ_SOURCE', 'AUTHZ_CACHE_TTL_S', 'ROLES_CACHE_TTL_S', 'UPSTREAM_TIMEOUT_MS',
   'RATE_LIMIT_PER_MINUTE', 'SHUTDOWN_TIMEOUT_MS', 'TRUST_PROXY', 'REDIS_URL', 'METRICS_TOKEN', 'CORS_ORIGINS', 'NODE_ENV', 'LOG_LEVEL',
 ];
 

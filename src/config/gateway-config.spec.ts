@@ -24,6 +24,8 @@ describe('loadGatewayConfig', () => {
       host: '0.0.0.0',
       jwtClockToleranceS: 30,
       stepUpMaxAgeS: 300,
+      authzSource: 'token',
+      authzCacheTtlS: 30,
       rolesCacheTtlS: 30,
       upstreamTimeoutMs: 5000,
       rateLimitPerMinute: 600,
@@ -35,7 +37,9 @@ describe('loadGatewayConfig', () => {
       appUrl: 'https://app-abc.frontegg.com',
       jwksUrl: 'https://app-abc.frontegg.com/.well-known/jwks.json',
       issuers: ['https://app-abc.frontegg.com'],
-      audiences: [],
+      // CONTRACT §1: the audience is always enforced, by default the client id.
+      audiences: ['client-1'],
+      audienceCheckDisabled: false,
       algorithms: ['RS256'],
     });
   });
@@ -103,6 +107,71 @@ describe('loadGatewayConfig', () => {
     const plain = { ...valid, NODE_ENV: 'production', FRONTEGG_API_URL: 'http://frontegg.internal' };
     expect(problemsOf(plain)).toEqual(['FRONTEGG_API_URL must use https in production (or set FRONTEGG_ALLOW_HTTP=true)']);
     expect(loadGatewayConfig({ ...plain, FRONTEGG_ALLOW_HTTP: 'true' }).production).toBe(true);
+  });
+
+  describe('FRONTEGG_AUDIENCE', () => {
+    it('defaults to the client id, and is replaced (not extended) when set', () => {
+      expect(loadGatewayConfig(valid).frontegg.audiences).toEqual(['client-1']);
+      expect(loadGatewayConfig({ ...valid, NODE_ENV: 'production' }).frontegg.audiences).toEqual(['client-1']);
+      expect(loadGatewayConfig({ ...valid, FRONTEGG_AUDIENCE: 'other' }).frontegg.audiences).toEqual(['other']);
+      expect(loadGatewayConfig({ ...valid, FRONTEGG_AUDIENCE: '  ' }).frontegg.audiences).toEqual(['client-1']);
+    });
+
+    it('stays empty without an audience or a client id, which is only possible outside production', () => {
+      expect(loadGatewayConfig({ FRONTEGG_APP_URL: 'http://127.0.0.1:3001' }).frontegg).toMatchObject({
+        audiences: [],
+        audienceCheckDisabled: false,
+      });
+      expect(problemsOf({ NODE_ENV: 'production', FRONTEGG_APP_URL: 'https://app.test' })).toEqual([
+        'FRONTEGG_CLIENT_ID is required in production (local mode is for development only)',
+      ]);
+    });
+
+    it('turns the check off with * alone outside production, saying so', () => {
+      const { frontegg } = loadGatewayConfig({ ...valid, FRONTEGG_AUDIENCE: '*' });
+      expect(frontegg.audiences).toEqual([]);
+      expect(frontegg.audienceCheckDisabled).toBe(true);
+      expect(loadGatewayConfig({ ...valid, FRONTEGG_AUDIENCE: ' * ' }).frontegg.audienceCheckDisabled).toBe(true);
+    });
+
+    it('refuses * in production with one line naming the variable', () => {
+      expect(problemsOf({ ...valid, NODE_ENV: 'production', FRONTEGG_AUDIENCE: '*' })).toEqual([
+        expect.stringMatching(/^FRONTEGG_AUDIENCE=\* .*production/),
+      ]);
+    });
+
+    it.each(['*,client-1', 'client-1, *', '*,*'])('refuses * mixed with other values (%s)', (audience) => {
+      for (const nodeEnv of [undefined, 'production']) {
+        const problems = problemsOf({ ...valid, NODE_ENV: nodeEnv, FRONTEGG_AUDIENCE: audience });
+        expect(problems).toEqual([expect.stringMatching(/^FRONTEGG_AUDIENCE must be either \* alone/)]);
+      }
+    });
+
+    it('reports a malformed list once', () => {
+      expect(problemsOf({ ...valid, FRONTEGG_AUDIENCE: '*,,client-1' })).toEqual(['FRONTEGG_AUDIENCE must be a comma-separated list']);
+    });
+  });
+
+  describe('AUTHZ_SOURCE and AUTHZ_CACHE_TTL_S', () => {
+    it.each(['token', 'live'])('accepts AUTHZ_SOURCE=%s', (source) => {
+      expect(loadGatewayConfig({ ...valid, AUTHZ_SOURCE: source }).authzSource).toBe(source);
+    });
+
+    it.each(['Live', 'claims', 'token,live'])('refuses AUTHZ_SOURCE=%s with one line naming it', (source) => {
+      expect(problemsOf({ ...valid, AUTHZ_SOURCE: source })).toEqual(['AUTHZ_SOURCE must be one of token, live']);
+    });
+
+    it.each([
+      ['0', 0],
+      ['45', 45],
+      ['86400', 86400],
+    ])('accepts AUTHZ_CACHE_TTL_S=%s', (value, seconds) => {
+      expect(loadGatewayConfig({ ...valid, AUTHZ_CACHE_TTL_S: value }).authzCacheTtlS).toBe(seconds);
+    });
+
+    it.each(['-1', '86401', '1.5', 'soon'])('refuses AUTHZ_CACHE_TTL_S=%s with one line naming it', (value) => {
+      expect(problemsOf({ ...valid, AUTHZ_CACHE_TTL_S: value })).toEqual(['AUTHZ_CACHE_TTL_S must be an integer from 0 to 86400']);
+    });
   });
 
   it('is in local mode only without a client id outside production', () => {

@@ -1,4 +1,6 @@
-import { FRONTEGG_REGIONS, LOG_LEVELS, SUPPORTED_JWT_ALGORITHMS, validateEnvironment } from './environment';
+import { FRONTEGG_REGIONS, LOG_LEVELS, SUPPORTED_JWT_ALGORITHMS, validateEnvironment, type AuthzSource } from './environment';
+
+export type { AuthzSource } from './environment';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -19,12 +21,22 @@ export class GatewayConfig {
     readonly apiKey: string;
     readonly jwksUrl: string;
     readonly issuers: string[];
-    /** Empty: `aud` is not checked (a warning is logged at start). */
+    /**
+     * Accepted `aud` values, by default the client id. Empty: `aud` is not checked (a warning is
+     * printed at start), either because `FRONTEGG_AUDIENCE=*` or, in local mode only, because
+     * neither FRONTEGG_AUDIENCE nor FRONTEGG_CLIENT_ID is set.
+     */
     readonly audiences: string[];
+    /** True when `FRONTEGG_AUDIENCE=*` turned the audience check off on purpose (never in production). */
+    readonly audienceCheckDisabled: boolean;
     readonly algorithms: string[];
   };
   readonly jwtClockToleranceS!: number;
   readonly stepUpMaxAgeS!: number;
+  /** Where roles and permissions come from: the token's claims (`token`) or always the identity API (`live`). */
+  readonly authzSource!: AuthzSource;
+  /** How long resolved roles and permissions of one user in one tenant are reused (0: not cached). */
+  readonly authzCacheTtlS!: number;
   readonly rolesCacheTtlS!: number;
   readonly upstreamTimeoutMs!: number;
   readonly rateLimitPerMinute!: number;
@@ -75,6 +87,21 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     problems.push(`FRONTEGG_JWT_ALGORITHMS may only list ${SUPPORTED_JWT_ALGORITHMS.join(', ')} (got ${unsupported.join(', ')})`);
   }
 
+  // `*` alone turns the audience check off; mixed with audiences it is a mistake, and never in production.
+  const audienceList = list(v.FRONTEGG_AUDIENCE) ?? [];
+  const audienceCheckDisabled = audienceList.includes('*');
+  const audienceAlreadyReported = problems.some((problem) => problem.startsWith('FRONTEGG_AUDIENCE '));
+  if (audienceCheckDisabled && !audienceAlreadyReported) {
+    if (audienceList.length > 1) {
+      problems.push('FRONTEGG_AUDIENCE must be either * alone (no audience check) or a list of audiences without *');
+    } else if (production) {
+      problems.push('FRONTEGG_AUDIENCE=* (no audience check) is refused in production: list the accepted audiences');
+    }
+  }
+  // Without FRONTEGG_AUDIENCE the client id is the audience; with neither (local mode only) nothing is checked.
+  const defaultAudiences = v.FRONTEGG_CLIENT_ID ? [v.FRONTEGG_CLIENT_ID] : [];
+  const audiences = audienceCheckDisabled ? [] : audienceList.length > 0 ? audienceList : defaultAudiences;
+
   const appUrl = trimSlash(v.FRONTEGG_APP_URL ?? '');
   // An invalid region is already reported; the eu default only keeps the remaining checks going.
   const apiUrl = trimSlash(v.FRONTEGG_API_URL ?? FRONTEGG_REGIONS[v.FRONTEGG_REGION ?? 'eu'] ?? FRONTEGG_REGIONS.eu);
@@ -102,11 +129,14 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
       apiKey: v.FRONTEGG_API_KEY ?? '',
       jwksUrl,
       issuers: list(v.FRONTEGG_ISSUERS)?.map(trimSlash) ?? [appUrl],
-      audiences: list(v.FRONTEGG_AUDIENCE) ?? [],
+      audiences,
+      audienceCheckDisabled,
       algorithms,
     },
     jwtClockToleranceS: v.JWT_CLOCK_TOLERANCE_S ?? 30,
     stepUpMaxAgeS: v.STEP_UP_MAX_AGE_S ?? 300,
+    authzSource: v.AUTHZ_SOURCE ?? 'token',
+    authzCacheTtlS: v.AUTHZ_CACHE_TTL_S ?? 30,
     rolesCacheTtlS: v.ROLES_CACHE_TTL_S ?? 30,
     upstreamTimeoutMs: v.UPSTREAM_TIMEOUT_MS ?? 5000,
     rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE ?? 600,
