@@ -4,17 +4,25 @@ import {
   DEV_PASSWORD,
   EmulatorControlClient,
   PERM_READ_ROLES,
+  PERM_REPORTS_READ,
   PERM_REPORTS_WRITE,
   ROLE_ACME_AUDITOR,
+  ROLE_ACME_HELPDESK,
   ROLE_ADMIN,
   ROLE_GLOBEX_SUPPORT,
   ROLE_MEMBER,
   startEmulator,
+  TEMPORARY_MEMBERSHIP_EXPIRED_AT,
   TENANT_ACME,
   TENANT_GLOBEX,
   USER_ALICE,
   USER_BOB,
+  USER_DISABLED,
   USER_ERIN,
+  USER_EXPIRED,
+  USER_HENRY,
+  USER_LOCKED,
+  USER_SUPPORT,
   type RunningEmulator,
 } from '../src/emulator';
 
@@ -24,6 +32,7 @@ const LOGIN = '/identity/resources/auth/v1/user';
 const CONFIGURATIONS = '/identity/resources/configurations/v1';
 const vendorUser = (userId: string) => `/identity/resources/vendor-only/users/v1/${userId}`;
 const updateUserPath = (userId: string) => `/identity/resources/users/v1/${userId}`;
+const tenantUserPath = (userId: string) => `/identity/resources/tenants/users/v1/${userId}`;
 
 describe('Frontegg identity emulator API', () => {
   let emulator: RunningEmulator;
@@ -60,7 +69,7 @@ describe('Frontegg identity emulator API', () => {
       expect(emulator.issuer).toBe(emulator.url);
       expect(emulator.audience).toBe('emulator-client-id');
       expect(emulator.apiKey).toBe('emulator-api-key');
-      expect(emulator.users).toHaveLength(7);
+      expect(emulator.users).toHaveLength(12);
       expect(emulator.users.find((user) => user.id === USER_ERIN)).toEqual({
         id: USER_ERIN,
         email: 'erin@shared.test',
@@ -178,6 +187,27 @@ describe('Frontegg identity emulator API', () => {
       await api().post(LOGIN).send({ email: 'nobody@acme.test', password: DEV_PASSWORD }).expect(401);
     });
 
+    it.each([
+      ['a locked user', 'locked@acme.test', 'User is locked'],
+      ['a disabled membership', 'disabled@acme.test', 'User is disabled in the tenant'],
+      ['an expired temporary membership', 'expired@acme.test', 'User temporary access to the tenant has expired'],
+    ])('answers 401 for %s, and only to the right password', async (_case, email, message) => {
+      const { body } = await api().post(LOGIN).send({ email, password: DEV_PASSWORD }).expect(401);
+      expect(body).toEqual({ errors: [message] });
+      const wrong = await api().post(LOGIN).send({ email, password: 'nope' }).expect(401);
+      expect(wrong.body).toEqual({ errors: ['Incorrect email or password'] });
+    });
+
+    it('lets the invisible support account and the helpdesk admin sign in', async () => {
+      await control.login('support@vendor.test', DEV_PASSWORD);
+      const { accessToken } = await control.login('henry@acme.test', DEV_PASSWORD);
+      const { payload } = await verifyUserToken(accessToken);
+      expect(payload).toMatchObject({ sub: USER_HENRY, roles: ['Member', 'acme-helpdesk'] });
+      expect(payload.permissions).toEqual(
+        expect.arrayContaining(['fe.secure.read.users', 'fe.secure.write.users']),
+      );
+    });
+
     it('answers 400 without a password or without an email', async () => {
       await api().post(LOGIN).send({ email: 'alice@acme.test' }).expect(400);
       const { body } = await api().post(LOGIN).send({ password: DEV_PASSWORD }).expect(400);
@@ -207,7 +237,7 @@ describe('Frontegg identity emulator API', () => {
 
     it('lists environment-wide roles without frontegg-tenant-id, plus that tenant roles with it', async () => {
       expect((await listRoles()).map(keyOf)).toEqual(['Admin', 'Member']);
-      expect((await listRoles(TENANT_ACME)).map(keyOf)).toEqual(['Admin', 'Member', 'acme-auditor']);
+      expect((await listRoles(TENANT_ACME)).map(keyOf)).toEqual(['Admin', 'Member', 'acme-auditor', 'acme-helpdesk']);
       expect((await listRoles(TENANT_GLOBEX)).map(keyOf)).toEqual(['Admin', 'Member', 'globex-support']);
       expect((await listRoles())[0]).toMatchObject({ id: ROLE_ADMIN, tenantId: '', level: 10 });
     });
@@ -332,7 +362,7 @@ describe('Frontegg identity emulator API', () => {
         id: PERM_READ_ROLES,
         categoryId: 'cat-fe-secure',
         fePermission: true,
-        roleIds: [ROLE_ADMIN, ROLE_MEMBER, ROLE_ACME_AUDITOR, ROLE_GLOBEX_SUPPORT],
+        roleIds: [ROLE_ADMIN, ROLE_MEMBER, ROLE_ACME_AUDITOR, ROLE_GLOBEX_SUPPORT, ROLE_ACME_HELPDESK],
       });
       expect(body[6]).toMatchObject({ categoryId: 'cat-app', fePermission: false, roleIds: [ROLE_ADMIN] });
     });
@@ -353,14 +383,36 @@ describe('Frontegg identity emulator API', () => {
       expect(erin.roles.map(keyOf)).toEqual(['Member']);
       expect(erin.permissions.map(keyOf)).toEqual(['fe.secure.read.roles', 'app.reports.read']);
       expect(erin.tenants).toEqual([
-        { tenantId: TENANT_ACME, roles: [expect.objectContaining({ id: ROLE_MEMBER })] },
-        { tenantId: TENANT_GLOBEX, roles: [expect.objectContaining({ id: ROLE_GLOBEX_SUPPORT })] },
+        { tenantId: TENANT_ACME, roles: [expect.objectContaining({ id: ROLE_MEMBER })], isDisabled: false },
+        { tenantId: TENANT_GLOBEX, roles: [expect.objectContaining({ id: ROLE_GLOBEX_SUPPORT })], isDisabled: false },
       ]);
+      expect(erin).toMatchObject({ isLocked: false, invisible: false });
       expect(await getUser(USER_ALICE)).toMatchObject({
         metadata: '{"theme":"dark"}',
         vendorMetadata: '{"plan":"internal"}',
         externalId: 'ext-alice-001',
       });
+    });
+
+    it('GET answers the seeded account states: invisible, locked, disabled and expired memberships', async () => {
+      expect(await getUser(USER_SUPPORT)).toMatchObject({ invisible: true, isLocked: false, mfaEnrolled: true });
+      expect(await getUser(USER_LOCKED)).toMatchObject({ isLocked: true, invisible: false });
+      expect((await getUser(USER_DISABLED)).tenants).toEqual([
+        { tenantId: TENANT_ACME, roles: [expect.objectContaining({ id: ROLE_ADMIN })], isDisabled: true },
+      ]);
+      expect((await getUser(USER_EXPIRED)).tenants).toEqual([
+        {
+          tenantId: TENANT_ACME,
+          roles: [expect.objectContaining({ id: ROLE_ADMIN })],
+          temporaryExpirationDate: TEMPORARY_MEMBERSHIP_EXPIRED_AT,
+          isDisabled: false,
+        },
+      ]);
+      const henry = await getUser(USER_HENRY);
+      expect(henry.roles.map((role: { id: string; level: number }) => [role.id, role.level])).toEqual([
+        [ROLE_MEMBER, 50],
+        [ROLE_ACME_HELPDESK, 40],
+      ]);
     });
 
     it('GET answers 404 for an unknown user', async () => {
@@ -413,6 +465,103 @@ describe('Frontegg identity emulator API', () => {
       expect(text).toBe('');
       expect((await getUser(USER_ALICE)).mfaEnrolled).toBe(false);
       await api().post(`${vendorUser('user-nobody')}/mfa/unenroll`).set('x-access-token', token).expect(404);
+    });
+
+    it('lock answers 200 without a body; the locked user cannot sign in until unlocked', async () => {
+      const { text } = await api().post(`${updateUserPath(USER_BOB)}/lock`).set('x-access-token', token).expect(200);
+      expect(text).toBe('');
+      expect((await getUser(USER_BOB)).isLocked).toBe(true);
+      await api().post(LOGIN).send({ email: 'bob@acme.test', password: DEV_PASSWORD }).expect(401);
+
+      await api().post(`${updateUserPath(USER_BOB)}/unlock`).set('x-access-token', token).expect(200);
+      expect((await getUser(USER_BOB)).isLocked).toBe(false);
+      await api().post(LOGIN).send({ email: 'bob@acme.test', password: DEV_PASSWORD }).expect(200);
+    });
+
+    it('disable and enable act on the membership of frontegg-tenant-id', async () => {
+      await api()
+        .post(`${tenantUserPath(USER_BOB)}/disable`)
+        .set({ 'x-access-token': token, 'frontegg-tenant-id': TENANT_ACME })
+        .expect(200);
+      expect((await getUser(USER_BOB)).tenants[0]).toMatchObject({ tenantId: TENANT_ACME, isDisabled: true });
+      await api().post(LOGIN).send({ email: 'bob@acme.test', password: DEV_PASSWORD }).expect(401);
+
+      await api()
+        .post(`${tenantUserPath(USER_DISABLED)}/enable`)
+        .set({ 'x-access-token': token, 'frontegg-tenant-id': TENANT_ACME })
+        .expect(200);
+      await api().post(LOGIN).send({ email: 'disabled@acme.test', password: DEV_PASSWORD }).expect(200);
+    });
+
+    it('disable and enable answer 400 without frontegg-tenant-id and 404 outside that tenant', async () => {
+      const missing = await api().post(`${tenantUserPath(USER_BOB)}/disable`).set('x-access-token', token).expect(400);
+      expect(missing.body).toEqual({ errors: ['frontegg-tenant-id header is required'] });
+      const outside = await api()
+        .post(`${tenantUserPath(USER_BOB)}/enable`)
+        .set({ 'x-access-token': token, 'frontegg-tenant-id': TENANT_GLOBEX })
+        .expect(404);
+      expect(outside.body).toEqual({ errors: ['User not found'] });
+    });
+
+    it('DELETE with frontegg-tenant-id removes the user from that tenant, and deletes a user left without any', async () => {
+      const removeFrom = (userId: string, tenantId: string) =>
+        api().delete(updateUserPath(userId)).set({ 'x-access-token': token, 'frontegg-tenant-id': tenantId });
+      await removeFrom(USER_ERIN, TENANT_GLOBEX).expect(200);
+      expect(await getUser(USER_ERIN)).toMatchObject({ tenantId: TENANT_ACME, tenantIds: [TENANT_ACME] });
+      await removeFrom(USER_ERIN, TENANT_GLOBEX).expect(404);
+
+      await removeFrom(USER_BOB, TENANT_ACME).expect(200);
+      await api().get(vendorUser(USER_BOB)).set('x-access-token', token).expect(404);
+      await api().post(LOGIN).send({ email: 'bob@acme.test', password: DEV_PASSWORD }).expect(401);
+    });
+
+    it('lock, disable and remove need the vendor token', async () => {
+      await api().post(`${updateUserPath(USER_BOB)}/lock`).expect(401);
+      await api().post(`${tenantUserPath(USER_BOB)}/disable`).set('frontegg-tenant-id', TENANT_ACME).expect(401);
+      await api().delete(updateUserPath(USER_BOB)).set('frontegg-tenant-id', TENANT_ACME).expect(401);
+      expect(await getUser(USER_BOB)).toMatchObject({ isLocked: false, tenantIds: [TENANT_ACME] });
+    });
+  });
+
+  describe('control client user and role helpers', () => {
+    it('lock, unlock, disable, enable and remove through the official routes, unrecorded and unfaulted', async () => {
+      await control.injectFault({ path: '/identity/*', status: 500 });
+      await control.injectFault({ path: '/auth/vendor', status: 500 });
+      await control.clearRequests();
+
+      await control.lockUser(USER_BOB);
+      await control.disableUserInTenant(USER_ERIN, TENANT_GLOBEX);
+      const role = await control.setRolePermissions(ROLE_MEMBER, [PERM_REPORTS_READ]);
+      expect(role).toMatchObject({ id: ROLE_MEMBER, permissions: [PERM_REPORTS_READ] });
+      expect(await control.requests()).toEqual([]);
+      await control.clearFaults();
+
+      expect((await getUser(USER_BOB)).isLocked).toBe(true);
+      expect((await getUser(USER_ERIN)).tenants[1]).toMatchObject({ tenantId: TENANT_GLOBEX, isDisabled: true });
+
+      await control.unlockUser(USER_BOB);
+      await control.enableUserInTenant(USER_ERIN, TENANT_GLOBEX);
+      expect((await getUser(USER_BOB)).isLocked).toBe(false);
+      expect((await getUser(USER_ERIN)).tenants[1].isDisabled).toBe(false);
+
+      await control.removeUserFromTenant(USER_ERIN, TENANT_GLOBEX);
+      expect((await getUser(USER_ERIN)).tenantIds).toEqual([TENANT_ACME]);
+      await control.removeUserFromTenant(USER_ERIN);
+      await api().get(vendorUser(USER_ERIN)).set('x-access-token', token).expect(404);
+    });
+
+    it('reports an error answer, such as an unknown user', async () => {
+      await expect(control.lockUser('user-nobody')).rejects.toMatchObject({ status: 404 });
+    });
+
+    it('signs in as the vendor with the credentials it is given, the default ones otherwise', async () => {
+      const custom = await startEmulator({ clientId: 'custom-client', apiKey: 'custom-key' });
+      try {
+        await expect(new EmulatorControlClient(custom.url).lockUser(USER_BOB)).rejects.toMatchObject({ status: 401 });
+        await new EmulatorControlClient(custom.url, custom).lockUser(USER_BOB);
+      } finally {
+        await custom.close();
+      }
     });
   });
 
@@ -623,6 +772,54 @@ describe('Frontegg identity emulator API', () => {
       await expect(verifyUserToken(minted)).rejects.toMatchObject({ code });
     });
 
+    it('mints for users who cannot sign in: a token issued before the lock, the disabling or the expiry', async () => {
+      for (const userId of [USER_LOCKED, USER_DISABLED, USER_EXPIRED]) {
+        const { payload } = await verifyUserToken(await control.mintToken({ userId }));
+        expect(payload).toMatchObject({ sub: userId, tenantId: TENANT_ACME, roles: ['Admin'] });
+      }
+    });
+
+    it('removes roles with claims: { roles: null }, keeping permissions', async () => {
+      const { claims } = await control.mintTokenWithClaims({ userId: USER_BOB, claims: { roles: null } });
+      expect(claims).not.toHaveProperty('roles');
+      expect(claims.permissions).toEqual(['fe.secure.read.roles', 'app.reports.read']);
+    });
+
+    it("tokenClaims 'identity-only' leaves roles and permissions out of minted tokens and sign-ins, until reset", async () => {
+      await control.settings({ tokenClaims: 'identity-only' });
+      const minted = await control.mintTokenWithClaims({ userId: USER_BOB });
+      const { accessToken } = await control.login('bob@acme.test', DEV_PASSWORD);
+      const signedIn = (await verifyUserToken(accessToken)).payload;
+      for (const claims of [minted.claims, signedIn]) {
+        expect(claims).toMatchObject({ sub: USER_BOB, tenantId: TENANT_ACME, tenantIds: [TENANT_ACME], type: 'userToken' });
+        expect(claims).not.toHaveProperty('roles');
+        expect(claims).not.toHaveProperty('permissions');
+      }
+      const config = await api().get(CONFIGURATIONS).set('x-access-token', token).expect(200);
+      expect(config.body).toMatchObject({ addRolesToJwt: false, addPermissionsToJwt: false });
+
+      await control.settings({ tokenClaims: 'full' });
+      expect((await control.mintTokenWithClaims({ userId: USER_BOB })).claims).toMatchObject({ roles: ['Member'] });
+      await control.settings({ tokenClaims: 'identity-only' });
+      await control.reset();
+      expect((await control.mintTokenWithClaims({ userId: USER_BOB })).claims).toMatchObject({
+        roles: ['Member'],
+        permissions: ['fe.secure.read.roles', 'app.reports.read'],
+      });
+    });
+
+    it("starts with tokenClaims 'identity-only' when the option says so", async () => {
+      const identityOnly = await startEmulator({ tokenClaims: 'identity-only' });
+      try {
+        const { claims } = await new EmulatorControlClient(identityOnly.url).mintTokenWithClaims();
+        expect(claims).toMatchObject({ sub: USER_ALICE });
+        expect(claims).not.toHaveProperty('roles');
+        expect(claims).not.toHaveProperty('permissions');
+      } finally {
+        await identityOnly.close();
+      }
+    });
+
     it('refuses an unknown user, a tenant the user is not in, and a malformed body with 400', async () => {
       await api().post('/_emulator/tokens').send({ userId: 'user-nobody' }).expect(400);
       await api().post('/_emulator/tokens').send({ userId: USER_BOB, tenantId: TENANT_GLOBEX }).expect(400);
@@ -665,6 +862,7 @@ describe('Frontegg identity emulator API', () => {
 
     it('refuses invalid settings with 400', async () => {
       await api().put('/_emulator/settings').send({ vendorTokenTtlSeconds: 0 }).expect(400);
+      await api().put('/_emulator/settings').send({ tokenClaims: 'minimal' }).expect(400);
     });
   });
 });

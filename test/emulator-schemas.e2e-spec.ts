@@ -10,6 +10,10 @@ import {
   TENANT_ACME,
   TENANT_GLOBEX,
   USER_BOB,
+  USER_DISABLED,
+  USER_ERIN,
+  USER_EXPIRED,
+  USER_LOCKED,
   type RunningEmulator,
 } from '../src/emulator';
 import { fronteggResponseSchemas } from '../src/emulator/schemas/frontegg.schemas';
@@ -17,6 +21,8 @@ import { createAjv } from '../src/emulator/validation';
 
 const ROLES = '/identity/resources/roles/v1';
 const ajv = createAjv();
+/** Seeded users whose sign-in is refused: locked, disabled membership, expired membership. */
+const REFUSED_SIGN_INS = new Set([USER_LOCKED, USER_DISABLED, USER_EXPIRED]);
 
 /** Fails with ajv's own report, so a drift names the field. */
 function expectToMatch(schema: SchemaObject, body: unknown): void {
@@ -51,13 +57,14 @@ describe('every emulator answer matches the Frontegg response schemas', () => {
     expectToMatch(fronteggResponseSchemas.vendorAuthentication, body);
   });
 
-  it('POST /identity/resources/auth/v1/user: AuthenticationResponseDto, for every seeded user', async () => {
+  it('POST /identity/resources/auth/v1/user: AuthenticationResponseDto (error body if refused), every seeded user', async () => {
     for (const user of emulator.users) {
+      const refused = REFUSED_SIGN_INS.has(user.id);
       const { body } = await api()
         .post('/identity/resources/auth/v1/user')
         .send({ email: user.email, password: user.password })
-        .expect(200);
-      expectToMatch(fronteggResponseSchemas.authentication, body);
+        .expect(refused ? 401 : 200);
+      expectToMatch(refused ? fronteggResponseSchemas.error : fronteggResponseSchemas.authentication, body);
     }
   });
 
@@ -114,7 +121,7 @@ describe('every emulator answer matches the Frontegg response schemas', () => {
     for (const user of emulator.users) {
       const before = await management(api().get(`/identity/resources/vendor-only/users/v1/${user.id}`)).expect(200);
       expectToMatch(fronteggResponseSchemas.user, before.body);
-      await control.login(user.email, DEV_PASSWORD);
+      if (!REFUSED_SIGN_INS.has(user.id)) await control.login(user.email, DEV_PASSWORD);
       const after = await management(api().get(`/identity/resources/vendor-only/users/v1/${user.id}`)).expect(200);
       expectToMatch(fronteggResponseSchemas.user, after.body);
     }
@@ -135,6 +142,22 @@ describe('every emulator answer matches the Frontegg response schemas', () => {
     expectToMatch(fronteggResponseSchemas.user, body);
   });
 
+  it('GET user after lock, disable and removal from one of two tenants: UserDto', async () => {
+    await management(api().post(`/identity/resources/users/v1/${USER_BOB}/lock`)).expect(200);
+    await management(api().post(`/identity/resources/tenants/users/v1/${USER_BOB}/disable`))
+      .set('frontegg-tenant-id', TENANT_ACME)
+      .expect(200);
+    const bob = await management(api().get(`/identity/resources/vendor-only/users/v1/${USER_BOB}`)).expect(200);
+    expect(bob.body).toMatchObject({ isLocked: true, tenants: [expect.objectContaining({ isDisabled: true })] });
+    expectToMatch(fronteggResponseSchemas.user, bob.body);
+
+    await management(api().delete(`/identity/resources/users/v1/${USER_ERIN}`))
+      .set('frontegg-tenant-id', TENANT_ACME)
+      .expect(200);
+    const erin = await management(api().get(`/identity/resources/vendor-only/users/v1/${USER_ERIN}`)).expect(200);
+    expectToMatch(fronteggResponseSchemas.user, erin.body);
+  });
+
   it('errors (400, 401, 404): Frontegg error body', async () => {
     const answers = await Promise.all([
       api().post('/auth/vendor').send({}).expect(400),
@@ -143,6 +166,11 @@ describe('every emulator answer matches the Frontegg response schemas', () => {
       management(api().patch(`${ROLES}/role-nope`)).send({}).expect(404),
       management(api().put(`/identity/resources/users/v1/${USER_BOB}`)).send({ email: 'x@y.test' }).expect(400),
       api().get('/nowhere').expect(404),
+      management(api().post(`/identity/resources/tenants/users/v1/${USER_BOB}/disable`)).expect(400),
+      management(api().post(`/identity/resources/tenants/users/v1/${USER_BOB}/enable`))
+        .set('frontegg-tenant-id', TENANT_GLOBEX)
+        .expect(404),
+      management(api().post('/identity/resources/users/v1/user-nobody/lock')).expect(404),
     ]);
     answers.forEach(({ body }) => expectToMatch(fronteggResponseSchemas.error, body));
   });

@@ -2,6 +2,7 @@ import { FaultRegistry } from './faults';
 import { SigningKeyRing } from './keys';
 import type { ResolvedEmulatorOptions } from './options';
 import { RequestRecorder } from './recorder';
+import type { TokenClaimsMode } from './schemas/control.schemas';
 import { IdentityStore } from './state';
 import { UserTokenIssuer } from './tokens';
 import { VendorTokenStore } from './vendor-tokens';
@@ -15,13 +16,22 @@ export class EmulatorContext {
   readonly userTokens: UserTokenIssuer;
   /** Known once the server listens; the `iss` of user tokens. */
   issuer = '';
+  /** Which claims user tokens carry; changed by `PUT /_emulator/settings`. */
+  tokenClaims: TokenClaimsMode;
 
   private constructor(
     readonly options: ResolvedEmulatorOptions,
     readonly keys: SigningKeyRing,
   ) {
+    this.tokenClaims = options.tokenClaims;
     this.vendorTokens = new VendorTokenStore(options.vendorTokenTtlSeconds);
-    this.userTokens = new UserTokenIssuer(this.store, keys, options.clientId, () => this.issuer);
+    this.userTokens = new UserTokenIssuer(
+      this.store,
+      keys,
+      options.clientId,
+      () => this.issuer,
+      () => this.tokenClaims,
+    );
   }
 
   static async create(options: ResolvedEmulatorOptions): Promise<EmulatorContext> {
@@ -30,7 +40,7 @@ export class EmulatorContext {
 
   /**
    * As freshly started: seed data, no faults, no recorded requests, the default vendor-token
-   * lifetime, the original key. Issued vendor tokens stay valid: they belong to running clients
+   * lifetime and token claims, the original key. Issued vendor tokens stay valid: they belong to running clients
    * (a gateway under test), not to the seed; `POST /_emulator/vendor-tokens/expire` revokes them.
    */
   reset(): void {
@@ -38,6 +48,7 @@ export class EmulatorContext {
     this.faults.clear();
     this.recorder.clear();
     this.vendorTokens.restoreDefaultLifetime();
+    this.tokenClaims = this.options.tokenClaims;
     this.keys.reset();
   }
 }

@@ -1,6 +1,12 @@
-import type { FronteggAuthenticationResponse, VendorAuthenticationResponse } from '../identity/frontegg-api.types';
+import type {
+  FronteggAuthenticationResponse,
+  FronteggRole,
+  VendorAuthenticationResponse,
+} from '../identity/frontegg-api.types';
+import { DEFAULT_EMULATOR_OPTIONS } from './options';
 import {
   CONTROL_PREFIX,
+  HARNESS_HEADER,
   type EmulatorSettings,
   type FaultCreated,
   type FaultSpec,
@@ -10,6 +16,12 @@ import {
   type RotateKeyRequest,
   type RotateKeyResult,
 } from './schemas/control.schemas';
+
+/** The emulator's vendor credentials; a RunningEmulator fits. */
+export interface EmulatorCredentials {
+  clientId: string;
+  apiKey: string;
+}
 
 export interface RecordedRequestFilter {
   method?: string;
@@ -34,11 +46,20 @@ function matches(request: RecordedRequest, { method, path }: RecordedRequestFilt
   return typeof path === 'string' ? request.path === path : path.test(request.path);
 }
 
-/** A typed client for the emulator's test controls (`/_emulator/...`), over global fetch. */
+/**
+ * A typed client for the emulator's test controls (`/_emulator/...`), over global fetch.
+ * Its user and role helpers change identity data through the official management routes,
+ * as an administrator would in Frontegg's portal while the gateway runs: they sign in as
+ * the vendor with `credentials` (the emulator's defaults when absent) and are neither
+ * recorded nor faulted.
+ */
 export class EmulatorControlClient {
   private readonly baseUrl: string;
 
-  constructor(url: string) {
+  constructor(
+    url: string,
+    private readonly credentials: EmulatorCredentials = DEFAULT_EMULATOR_OPTIONS,
+  ) {
     this.baseUrl = url.replace(/\/+$/, '');
   }
 
@@ -97,14 +118,67 @@ export class EmulatorControlClient {
     return this.send('POST', '/auth/vendor', { clientId, secret });
   }
 
+  /** `POST /identity/resources/users/v1/{userId}/lock`: the user can no longer sign in, anywhere. */
+  lockUser(userId: string): Promise<void> {
+    return this.manage('POST', `/identity/resources/users/v1/${encodeURIComponent(userId)}/lock`);
+  }
+
+  unlockUser(userId: string): Promise<void> {
+    return this.manage('POST', `/identity/resources/users/v1/${encodeURIComponent(userId)}/unlock`);
+  }
+
+  /** `POST /identity/resources/tenants/users/v1/{userId}/disable`: the user's membership of the tenant is disabled. */
+  disableUserInTenant(userId: string, tenantId: string): Promise<void> {
+    return this.manage('POST', `/identity/resources/tenants/users/v1/${encodeURIComponent(userId)}/disable`, {
+      tenantId,
+    });
+  }
+
+  enableUserInTenant(userId: string, tenantId: string): Promise<void> {
+    return this.manage('POST', `/identity/resources/tenants/users/v1/${encodeURIComponent(userId)}/enable`, {
+      tenantId,
+    });
+  }
+
+  /**
+   * `DELETE /identity/resources/users/v1/{userId}`: from the tenant, or from every tenant when
+   * none is given; a user left without a tenant is deleted.
+   */
+  removeUserFromTenant(userId: string, tenantId?: string): Promise<void> {
+    return this.manage('DELETE', `/identity/resources/users/v1/${encodeURIComponent(userId)}`, { tenantId });
+  }
+
+  /** `PUT /identity/resources/roles/v1/{roleId}/permissions`: replaces the role's permissions. */
+  setRolePermissions(roleId: string, permissionIds: string[]): Promise<FronteggRole> {
+    return this.manage('PUT', `/identity/resources/roles/v1/${encodeURIComponent(roleId)}/permissions`, {
+      body: { permissionIds },
+    });
+  }
+
   private control<T = void>(method: string, path: string, body?: unknown): Promise<T> {
     return this.send(method, `${CONTROL_PREFIX}${path}`, body);
   }
 
-  private async send<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /** An official management call of the harness, with a vendor token of its own. */
+  private async manage<T = void>(
+    method: string,
+    path: string,
+    { tenantId, body }: { tenantId?: string; body?: unknown } = {},
+  ): Promise<T> {
+    const harness = { [HARNESS_HEADER]: '1' };
+    const { clientId, apiKey: secret } = this.credentials;
+    const vendor = await this.send<VendorAuthenticationResponse>('POST', '/auth/vendor', { clientId, secret }, harness);
+    return this.send(method, path, body, {
+      ...harness,
+      authorization: `Bearer ${vendor.token}`,
+      ...(tenantId === undefined ? {} : { 'frontegg-tenant-id': tenantId }),
+    });
+  }
+
+  private async send<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
-      headers: body === undefined ? undefined : { 'content-type': 'application/json' },
+      headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();

@@ -10,6 +10,7 @@ describe('emulatorOptionsFromEnv', () => {
         clientId: undefined,
         apiKey: undefined,
         publicUrl: undefined,
+        tokenClaims: undefined,
       },
       problems: [],
     });
@@ -23,6 +24,7 @@ describe('emulatorOptionsFromEnv', () => {
       EMULATOR_CLIENT_ID: 'client',
       EMULATOR_API_KEY: 'key',
       EMULATOR_PUBLIC_URL: 'http://emulator:4010',
+      EMULATOR_TOKEN_CLAIMS: 'identity-only',
     });
     expect(problems).toEqual([]);
     expect(options).toEqual({
@@ -32,7 +34,15 @@ describe('emulatorOptionsFromEnv', () => {
       clientId: 'client',
       apiKey: 'key',
       publicUrl: 'http://emulator:4010',
+      tokenClaims: 'identity-only',
     });
+  });
+
+  it('refuses token claims other than full and identity-only', () => {
+    expect(emulatorOptionsFromEnv({ EMULATOR_TOKEN_CLAIMS: 'none' }).problems).toEqual([
+      "EMULATOR_TOKEN_CLAIMS must be one of full, identity-only, got 'none'",
+    ]);
+    expect(emulatorOptionsFromEnv({ EMULATOR_TOKEN_CLAIMS: 'full' }).options.tokenClaims).toBe('full');
   });
 
   it('names each invalid variable on its own line, without echoing credentials', () => {

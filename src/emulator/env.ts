@@ -1,4 +1,5 @@
 import type { EmulatorOptions } from './options';
+import { TOKEN_CLAIMS_MODES, type TokenClaimsMode } from './schemas/control.schemas';
 
 export interface EmulatorEnvReading {
   options: EmulatorOptions;
@@ -38,6 +39,14 @@ export function emulatorOptionsFromEnv(env: NodeJS.ProcessEnv): EmulatorEnvReadi
     return undefined;
   };
 
+  const oneOf = <T extends string>(name: string, allowed: readonly T[]): T | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return undefined;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')}, got '${raw}'`);
+    return undefined;
+  };
+
   const options: EmulatorOptions = {
     port: integer('EMULATOR_PORT', 0, 65535) ?? 3001,
     host: text('EMULATOR_HOST') ?? '127.0.0.1',
@@ -45,6 +54,7 @@ export function emulatorOptionsFromEnv(env: NodeJS.ProcessEnv): EmulatorEnvReadi
     clientId: text('EMULATOR_CLIENT_ID'),
     apiKey: text('EMULATOR_API_KEY'),
     publicUrl: url('EMULATOR_PUBLIC_URL'),
+    tokenClaims: oneOf<TokenClaimsMode>('EMULATOR_TOKEN_CLAIMS', TOKEN_CLAIMS_MODES),
   };
   return { options, problems };
 }

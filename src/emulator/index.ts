@@ -42,7 +42,7 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
   };
 }
 
-export { EmulatorControlClient } from './control-client';
+export { EmulatorControlClient, type EmulatorCredentials } from './control-client';
 export type {
   EmulatorSettings,
   FaultSpec,
@@ -51,5 +51,6 @@ export type {
   RecordedRequest,
   RotateKeyResult,
   SignWith,
+  TokenClaimsMode,
 } from './schemas/control.schemas';
 export * from './seed';

@@ -8,10 +8,14 @@ export interface RoleRecord extends FronteggRole {
   tenantId: string;
 }
 
-/** The roles a user holds in one tenant. */
+/** The roles a user holds in one tenant, and whether the membership still lets the user in. */
 export interface TenantMembership {
   tenantId: string;
   roleIds: string[];
+  /** UserTenantDto's `isDisabled`: set by the tenant's disable/enable routes; false when absent. */
+  isDisabled?: boolean;
+  /** UserTenantDto's `temporaryExpirationDate` (ISO 8601): a temporary member is out after it. */
+  temporaryExpirationDate?: string;
 }
 
 /**
@@ -29,6 +33,10 @@ export interface UserRecord {
   mfaEnrolled: boolean;
   mfaBypass: boolean;
   superUser: boolean;
+  /** Locked users cannot sign in anywhere (UserDto's `isLocked`). */
+  isLocked: boolean;
+  /** Hidden from tenant admins, such as the vendor's support accounts (UserDto's `invisible`). */
+  invisible: boolean;
   /** Stringified JSON object, as on the wire. */
   metadata: string;
   /** Stringified JSON object, as on the wire. */

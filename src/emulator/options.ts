@@ -1,3 +1,5 @@
+import type { TokenClaimsMode } from './schemas/control.schemas';
+
 export interface EmulatorOptions {
   /** Default 0: a random free port. */
   port?: number;
@@ -18,6 +20,8 @@ export interface EmulatorOptions {
    * (in a container: http://emulator:3001). Default: derived from host and port.
    */
   publicUrl?: string;
+  /** Default 'full'; 'identity-only' leaves `roles` and `permissions` out of user tokens. */
+  tokenClaims?: TokenClaimsMode;
 }
 
 export type ResolvedEmulatorOptions = Required<EmulatorOptions>;
@@ -31,6 +35,7 @@ export const DEFAULT_EMULATOR_OPTIONS: ResolvedEmulatorOptions = {
   userTokenTtlSeconds: 3600,
   logger: false,
   publicUrl: '',
+  tokenClaims: 'full',
 };
 
 /** Defaults for every option left out (or given as undefined). */

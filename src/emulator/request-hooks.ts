@@ -2,7 +2,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EmulatorContext } from './context';
 import { faultBody, faultHeaders } from './faults';
-import { CONTROL_PREFIX, type FaultSpec, type RecordedRequest } from './schemas/control.schemas';
+import { CONTROL_PREFIX, HARNESS_HEADER, type FaultSpec, type RecordedRequest } from './schemas/control.schemas';
 
 /** The path as received: query string cut off, nothing decoded. */
 export function rawPathOf(request: FastifyRequest): string {
@@ -11,6 +11,10 @@ export function rawPathOf(request: FastifyRequest): string {
 
 function isControlPath(path: string): boolean {
   return path === CONTROL_PREFIX || path.startsWith(`${CONTROL_PREFIX}/`);
+}
+
+function isHarnessRequest(request: FastifyRequest): boolean {
+  return request.headers[HARNESS_HEADER] !== undefined;
 }
 
 async function applyFault(
@@ -32,7 +36,8 @@ async function applyFault(
 
 /**
  * Every non-control request is recorded when it arrives (so the list keeps arrival
- * order), gets its body once parsed, and then meets the faults. Faults act before
+ * order), gets its body once parsed, and then meets the faults. Requests of the test
+ * harness (HARNESS_HEADER) are left alone like controls. Faults act before
  * authentication and validation, as a failing network or proxy would.
  */
 export function registerRecordingAndFaults(app: FastifyInstance, ctx: EmulatorContext): void {
@@ -40,7 +45,7 @@ export function registerRecordingAndFaults(app: FastifyInstance, ctx: EmulatorCo
 
   app.addHook('onRequest', async (request) => {
     const path = rawPathOf(request);
-    if (isControlPath(path)) return;
+    if (isControlPath(path) || isHarnessRequest(request)) return;
     const entry = ctx.recorder.record({
       method: request.method,
       path,

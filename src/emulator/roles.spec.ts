@@ -4,6 +4,7 @@ import {
   PERM_READ_ROLES,
   PERM_REPORTS_READ,
   ROLE_ACME_AUDITOR,
+  ROLE_ACME_HELPDESK,
   ROLE_ADMIN,
   ROLE_GLOBEX_SUPPORT,
   ROLE_MEMBER,
@@ -23,7 +24,12 @@ describe('role scope', () => {
   });
 
   it('adds the tenant roles of the scope, never another tenant', () => {
-    expect(ids(rolesInScope(store, TENANT_ACME))).toEqual([ROLE_ADMIN, ROLE_MEMBER, ROLE_ACME_AUDITOR]);
+    expect(ids(rolesInScope(store, TENANT_ACME))).toEqual([
+      ROLE_ADMIN,
+      ROLE_MEMBER,
+      ROLE_ACME_AUDITOR,
+      ROLE_ACME_HELPDESK,
+    ]);
     expect(ids(rolesInScope(store, TENANT_GLOBEX))).toEqual([ROLE_ADMIN, ROLE_MEMBER, ROLE_GLOBEX_SUPPORT]);
   });
 

@@ -22,6 +22,7 @@ export const ROLE_ADMIN = 'role-admin';
 export const ROLE_MEMBER = 'role-member';
 export const ROLE_ACME_AUDITOR = 'role-acme-auditor';
 export const ROLE_GLOBEX_SUPPORT = 'role-globex-support';
+export const ROLE_ACME_HELPDESK = 'role-acme-helpdesk';
 
 export const USER_ALICE = 'user-alice';
 export const USER_BOB = 'user-bob';
@@ -30,6 +31,19 @@ export const USER_FRANK = 'user-frank';
 export const USER_CAROL = 'user-carol';
 export const USER_DAVE = 'user-dave';
 export const USER_ERIN = 'user-erin';
+/** The vendor's own support account inside tenant-acme: invisible to the tenant's admins. */
+export const USER_SUPPORT = 'user-support';
+/** Locked: cannot sign in, and a token issued before the lock must stop working. */
+export const USER_LOCKED = 'user-locked';
+/** Its tenant-acme membership is disabled. */
+export const USER_DISABLED = 'user-disabled';
+/** A temporary tenant-acme member whose membership expired (TEMPORARY_MEMBERSHIP_EXPIRED_AT). */
+export const USER_EXPIRED = 'user-expired';
+/** A weak admin of tenant-acme: writes users through acme-helpdesk (level 40), below Admin's 10. */
+export const USER_HENRY = 'user-henry';
+
+/** When user-expired's temporary membership of tenant-acme ended: fixed, and in the past. */
+export const TEMPORARY_MEMBERSHIP_EXPIRED_AT = '2024-03-01T00:00:00.000Z';
 
 /** What a person needs to sign in as a seeded user. */
 export interface SeedUserSignIn {
@@ -82,6 +96,8 @@ function user(facts: SeedUserFacts): UserRecord {
     mfaEnrolled: false,
     mfaBypass: false,
     superUser: false,
+    isLocked: false,
+    invisible: false,
     metadata: '{}',
     vendorMetadata: '{}',
     defaultTenantId: facts.tenants[0].tenantId,
@@ -146,6 +162,15 @@ export function createSeedData(): IdentityData {
         description: 'Helps Globex users',
         tenantId: TENANT_GLOBEX,
         level: 20,
+        permissions: [PERM_READ_ROLES, PERM_READ_USERS, PERM_WRITE_USERS],
+      }),
+      role({
+        id: ROLE_ACME_HELPDESK,
+        key: 'acme-helpdesk',
+        name: 'Acme helpdesk',
+        description: 'Reads and changes Acme users, below Admin',
+        tenantId: TENANT_ACME,
+        level: 40,
         permissions: [PERM_READ_ROLES, PERM_READ_USERS, PERM_WRITE_USERS],
       }),
     ],
@@ -225,6 +250,56 @@ export function createSeedData(): IdentityData {
         ],
         defaultTenantId: TENANT_ACME,
         mfaEnrolled: true,
+      }),
+      user({
+        id: USER_SUPPORT,
+        email: 'support@vendor.test',
+        name: 'Vendor Support',
+        phoneNumber: '+15550100008',
+        createdAt: '2024-02-08T10:00:00.000Z',
+        lastLogin: '2024-06-08T08:00:00.000Z',
+        tenants: [{ tenantId: TENANT_ACME, roleIds: [ROLE_MEMBER] }],
+        invisible: true,
+        mfaEnrolled: true,
+      }),
+      user({
+        id: USER_LOCKED,
+        email: 'locked@acme.test',
+        name: 'Lucy Locked',
+        phoneNumber: '+15550100009',
+        createdAt: '2024-02-09T10:00:00.000Z',
+        lastLogin: '2024-06-09T08:00:00.000Z',
+        tenants: [{ tenantId: TENANT_ACME, roleIds: [ROLE_ADMIN] }],
+        isLocked: true,
+      }),
+      user({
+        id: USER_DISABLED,
+        email: 'disabled@acme.test',
+        name: 'Dan Disabled',
+        phoneNumber: '+15550100010',
+        createdAt: '2024-02-10T10:00:00.000Z',
+        lastLogin: '2024-06-10T08:00:00.000Z',
+        tenants: [{ tenantId: TENANT_ACME, roleIds: [ROLE_ADMIN], isDisabled: true }],
+      }),
+      user({
+        id: USER_EXPIRED,
+        email: 'expired@acme.test',
+        name: 'Eve Expired',
+        phoneNumber: '+15550100011',
+        createdAt: '2024-02-11T10:00:00.000Z',
+        lastLogin: '2024-02-20T08:00:00.000Z',
+        tenants: [
+          { tenantId: TENANT_ACME, roleIds: [ROLE_ADMIN], temporaryExpirationDate: TEMPORARY_MEMBERSHIP_EXPIRED_AT },
+        ],
+      }),
+      user({
+        id: USER_HENRY,
+        email: 'henry@acme.test',
+        name: 'Henry Helpdesk',
+        phoneNumber: '+15550100012',
+        createdAt: '2024-02-12T10:00:00.000Z',
+        lastLogin: '2024-06-12T08:00:00.000Z',
+        tenants: [{ tenantId: TENANT_ACME, roleIds: [ROLE_MEMBER, ROLE_ACME_HELPDESK] }],
       }),
     ],
   };

@@ -34,6 +34,13 @@ describe('IdentityStore', () => {
     expect(store.findUser(USER_ALICE)).not.toBe(alice);
   });
 
+  it('deletes a user', () => {
+    const store = new IdentityStore();
+    store.deleteUser(USER_ALICE);
+    expect(store.findUser(USER_ALICE)).toBeUndefined();
+    expect(store.findUserByEmail('alice@acme.test')).toBeUndefined();
+  });
+
   it('finds a user by email whatever its case', () => {
     expect(new IdentityStore().findUserByEmail('Alice@ACME.test')?.id).toBe(USER_ALICE);
   });

@@ -61,6 +61,10 @@ export class IdentityStore {
     return this.users.get(id);
   }
 
+  deleteUser(id: string): void {
+    this.users.delete(id);
+  }
+
   /** Emails compare case-insensitively, as sign-in forms do. */
   findUserByEmail(email: string): UserRecord | undefined {
     const wanted = email.toLowerCase();

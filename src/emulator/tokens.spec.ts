@@ -1,6 +1,7 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { SigningKeyRing } from './keys';
-import { TENANT_GLOBEX, USER_ALICE, USER_ERIN } from './seed';
+import type { TokenClaimsMode } from './schemas/control.schemas';
+import { TENANT_GLOBEX, USER_ALICE, USER_ERIN, USER_LOCKED } from './seed';
 import { IdentityStore } from './state';
 import { UserTokenIssuer } from './tokens';
 
@@ -11,6 +12,7 @@ describe('UserTokenIssuer', () => {
   let store: IdentityStore;
   let keys: SigningKeyRing;
   let issuer: UserTokenIssuer;
+  let claimsMode: TokenClaimsMode;
 
   const issue = (overrides: Partial<Parameters<UserTokenIssuer['issue']>[0]> = {}) =>
     issuer.issue({ user: store.findUser(USER_ERIN)!, ttlSeconds: 600, authTime: 1_700_000_000, ...overrides });
@@ -23,7 +25,8 @@ describe('UserTokenIssuer', () => {
   beforeEach(() => {
     store = new IdentityStore();
     keys.reset();
-    issuer = new UserTokenIssuer(store, keys, AUDIENCE, () => ISSUER);
+    claimsMode = 'full';
+    issuer = new UserTokenIssuer(store, keys, AUDIENCE, () => ISSUER, () => claimsMode);
   });
 
   it('signs Frontegg-shaped claims for the default tenant with the current key', async () => {
@@ -55,6 +58,30 @@ describe('UserTokenIssuer', () => {
       roles: ['globex-support'],
       permissions: ['fe.secure.read.roles', 'fe.secure.read.users', 'fe.secure.write.users'],
     });
+  });
+
+  it("leaves roles and permissions out in 'identity-only' mode, read at each signing", async () => {
+    claimsMode = 'identity-only';
+    const { token, claims } = await issue();
+    expect(claims).not.toHaveProperty('roles');
+    expect(claims).not.toHaveProperty('permissions');
+    expect(claims).toMatchObject({ sub: USER_ERIN, tenantId: 'tenant-acme', tenantIds: ['tenant-acme', TENANT_GLOBEX] });
+    expect((await verify(token)).payload).toEqual(claims);
+
+    claimsMode = 'full';
+    expect((await issue()).claims).toMatchObject({ roles: ['Member'] });
+  });
+
+  it("lets overrides put a claim back in 'identity-only' mode", async () => {
+    claimsMode = 'identity-only';
+    const { claims } = await issue({ claims: { roles: ['Admin'] } });
+    expect(claims.roles).toEqual(['Admin']);
+    expect(claims).not.toHaveProperty('permissions');
+  });
+
+  it('signs for a locked user: the issuer checks membership only, as tokens issued before a lock exist', async () => {
+    const { claims } = await issue({ user: store.findUser(USER_LOCKED)! });
+    expect(claims).toMatchObject({ sub: USER_LOCKED, roles: ['Admin'] });
   });
 
   it('refuses a tenant the user is not a member of', async () => {

@@ -3,7 +3,7 @@ import { base64url, SignJWT, type JWTHeaderParameters } from 'jose';
 import { badRequest } from './errors';
 import { SIGNING_ALGORITHM, type SigningKeyRing } from './keys';
 import type { UserRecord } from './model';
-import type { MintedToken, SignWith } from './schemas/control.schemas';
+import type { MintedToken, SignWith, TokenClaimsMode } from './schemas/control.schemas';
 import type { IdentityStore } from './state';
 import { isMemberOf, permissionsOfRoles, rolesInTenant } from './users';
 
@@ -48,6 +48,8 @@ export class UserTokenIssuer {
     private readonly keys: SigningKeyRing,
     private readonly audience: string,
     private readonly issuer: () => string,
+    /** Read when signing: a settings change applies to the next token. */
+    private readonly claimsMode: () => TokenClaimsMode = () => 'full',
   ) {}
 
   async issue(request: UserTokenRequest): Promise<MintedToken> {
@@ -64,14 +66,21 @@ export class UserTokenIssuer {
     }
     const roles = rolesInTenant(this.store, user, tenantId);
     const issuedAt = nowInSeconds();
+    // A template without roles and permissions leaves both claims out, not empty.
+    const authorization =
+      this.claimsMode() === 'identity-only'
+        ? {}
+        : {
+            roles: roles.map((role) => role.key),
+            permissions: permissionsOfRoles(this.store, roles).map((permission) => permission.key),
+          };
     return {
       sub: user.id,
       email: user.email,
       name: user.name,
       tenantId,
       tenantIds: user.tenants.map((membership) => membership.tenantId),
-      roles: roles.map((role) => role.key),
-      permissions: permissionsOfRoles(this.store, roles).map((permission) => permission.key),
+      ...authorization,
       type: 'userToken',
       sid: randomUUID(),
       iss: this.issuer(),

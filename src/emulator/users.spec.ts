@@ -1,7 +1,26 @@
 import { FronteggError } from './errors';
-import { TENANT_ACME, TENANT_GLOBEX, USER_ALICE, USER_ERIN } from './seed';
+import {
+  TEMPORARY_MEMBERSHIP_EXPIRED_AT,
+  TENANT_ACME,
+  TENANT_GLOBEX,
+  USER_ALICE,
+  USER_BOB,
+  USER_DISABLED,
+  USER_ERIN,
+  USER_EXPIRED,
+  USER_LOCKED,
+  USER_SUPPORT,
+} from './seed';
 import { IdentityStore } from './state';
-import { findUser, permissionsOfRoles, rolesInTenant, toUserDto } from './users';
+import {
+  findMembership,
+  findUser,
+  permissionsOfRoles,
+  removeUserFromTenant,
+  rolesInTenant,
+  signInRefusal,
+  toUserDto,
+} from './users';
 
 describe('users', () => {
   const store = new IdentityStore();
@@ -52,5 +71,80 @@ describe('users', () => {
 
   it('answers 404 for an unknown user', () => {
     expect(() => findUser(store, 'user-nobody')).toThrow(FronteggError);
+  });
+
+  it('answers isLocked and invisible as stored', () => {
+    expect(toUserDto(store, findUser(store, USER_ALICE))).toMatchObject({ isLocked: false, invisible: false });
+    expect(toUserDto(store, findUser(store, USER_LOCKED)).isLocked).toBe(true);
+    expect(toUserDto(store, findUser(store, USER_SUPPORT)).invisible).toBe(true);
+  });
+
+  it('answers UserTenantDto: isDisabled false by default, the expiry only for temporary members', () => {
+    expect(toUserDto(store, erin).tenants.map((tenant) => tenant.isDisabled)).toEqual([false, false]);
+    expect(toUserDto(store, erin).tenants[0]).not.toHaveProperty('temporaryExpirationDate');
+    expect(toUserDto(store, findUser(store, USER_DISABLED)).tenants).toEqual([
+      expect.objectContaining({ tenantId: TENANT_ACME, isDisabled: true }),
+    ]);
+    expect(toUserDto(store, findUser(store, USER_EXPIRED)).tenants).toEqual([
+      expect.objectContaining({ temporaryExpirationDate: TEMPORARY_MEMBERSHIP_EXPIRED_AT, isDisabled: false }),
+    ]);
+  });
+
+  describe('signInRefusal', () => {
+    it('lets an active member in', () => {
+      expect(signInRefusal(erin, TENANT_GLOBEX)).toBeUndefined();
+    });
+
+    it('refuses a locked user, a disabled or expired membership, and a stranger to the tenant', () => {
+      expect(signInRefusal(findUser(store, USER_LOCKED), TENANT_ACME)).toBe('User is locked');
+      expect(signInRefusal(findUser(store, USER_DISABLED), TENANT_ACME)).toBe('User is disabled in the tenant');
+      expect(signInRefusal(findUser(store, USER_EXPIRED), TENANT_ACME)).toBe(
+        'User temporary access to the tenant has expired',
+      );
+      expect(signInRefusal(findUser(store, USER_ALICE), TENANT_GLOBEX)).toBe('User is not a member of the tenant');
+    });
+
+    it('lets a temporary member in until the expiry', () => {
+      const expired = findUser(store, USER_EXPIRED);
+      const before = new Date(Date.parse(TEMPORARY_MEMBERSHIP_EXPIRED_AT) - 1);
+      expect(signInRefusal(expired, TENANT_ACME, before)).toBeUndefined();
+      expect(signInRefusal(expired, TENANT_ACME, new Date(TEMPORARY_MEMBERSHIP_EXPIRED_AT))).toBeDefined();
+    });
+  });
+
+  describe('tenant membership changes', () => {
+    let changing: IdentityStore;
+    beforeEach(() => {
+      changing = new IdentityStore();
+    });
+
+    it('finds the membership of the tenant header, 400 without one and 404 outside the tenant', () => {
+      const bob = findUser(changing, USER_BOB);
+      expect(findMembership(bob, TENANT_ACME)).toBe(bob.tenants[0]);
+      expect(() => findMembership(bob, undefined)).toThrow(expect.objectContaining({ statusCode: 400 }));
+      expect(() => findMembership(bob, TENANT_GLOBEX)).toThrow(expect.objectContaining({ statusCode: 404 }));
+    });
+
+    it('removes one membership, moving the default tenant to one the user still has', () => {
+      const shared = findUser(changing, USER_ERIN);
+      removeUserFromTenant(changing, shared, TENANT_ACME);
+      expect(changing.findUser(USER_ERIN)?.tenants.map((membership) => membership.tenantId)).toEqual([TENANT_GLOBEX]);
+      expect(toUserDto(changing, shared)).toMatchObject({ tenantId: TENANT_GLOBEX, tenantIds: [TENANT_GLOBEX] });
+    });
+
+    it('deletes a user removed from its last tenant, or from every tenant', () => {
+      removeUserFromTenant(changing, findUser(changing, USER_BOB), TENANT_ACME);
+      expect(changing.findUser(USER_BOB)).toBeUndefined();
+      removeUserFromTenant(changing, findUser(changing, USER_ERIN), undefined);
+      expect(changing.findUser(USER_ERIN)).toBeUndefined();
+    });
+
+    it('refuses a tenant the user is not in, and changes nothing', () => {
+      const bob = findUser(changing, USER_BOB);
+      expect(() => removeUserFromTenant(changing, bob, TENANT_GLOBEX)).toThrow(
+        expect.objectContaining({ statusCode: 404 }),
+      );
+      expect(changing.findUser(USER_BOB)?.tenants).toHaveLength(1);
+    });
   });
 });

@@ -1,6 +1,6 @@
 import type { FronteggUpdateUserRequest, FronteggUser } from '../identity/frontegg-api.types';
-import { notFound } from './errors';
-import type { PermissionRecord, RoleRecord, UserRecord } from './model';
+import { badRequest, notFound } from './errors';
+import type { PermissionRecord, RoleRecord, TenantMembership, UserRecord } from './model';
 import { toPermissionResponse, toRoleResponse } from './roles';
 import type { IdentityStore } from './state';
 
@@ -12,6 +12,23 @@ export function findUser(store: IdentityStore, userId: string): UserRecord {
 
 export function isMemberOf(user: UserRecord, tenantId: string): boolean {
   return user.tenants.some((membership) => membership.tenantId === tenantId);
+}
+
+export function membershipIn(user: UserRecord, tenantId: string): TenantMembership | undefined {
+  return user.tenants.find((membership) => membership.tenantId === tenantId);
+}
+
+/** Why the user cannot sign in to the tenant (locked, disabled or expired membership), or undefined when it can. */
+export function signInRefusal(user: UserRecord, tenantId: string, now: Date = new Date()): string | undefined {
+  if (user.isLocked) return 'User is locked';
+  const membership = membershipIn(user, tenantId);
+  if (!membership) return 'User is not a member of the tenant';
+  if (membership.isDisabled) return 'User is disabled in the tenant';
+  const { temporaryExpirationDate } = membership;
+  if (temporaryExpirationDate !== undefined && Date.parse(temporaryExpirationDate) <= now.getTime()) {
+    return 'User temporary access to the tenant has expired';
+  }
+  return undefined;
 }
 
 export function rolesInTenant(store: IdentityStore, user: UserRecord, tenantId: string): RoleRecord[] {
@@ -43,14 +60,41 @@ export function toUserDto(store: IdentityStore, user: UserRecord): FronteggUser 
     tenants: tenants.map((membership) => ({
       tenantId: membership.tenantId,
       roles: rolesInTenant(store, user, membership.tenantId).map(toRoleResponse),
+      // UserTenantDto leaves the expiry out for permanent members.
+      ...(membership.temporaryExpirationDate === undefined
+        ? {}
+        : { temporaryExpirationDate: membership.temporaryExpirationDate }),
+      isDisabled: membership.isDisabled ?? false,
     })),
     activatedForTenant: true,
-    isLocked: false,
-    invisible: false,
     groups: [],
     subAccountAccessAllowed: false,
     managedBy: 'frontegg',
   };
+}
+
+/** The membership that the tenant-scoped routes act on; a user outside the tenant is not found there. */
+export function findMembership(user: UserRecord, tenantId: string | undefined): TenantMembership {
+  if (tenantId === undefined) throw badRequest('frontegg-tenant-id header is required');
+  const membership = membershipIn(user, tenantId);
+  if (!membership) throw notFound('User not found');
+  return membership;
+}
+
+/**
+ * Removes the user from one tenant, or from every tenant when none is given. A user left
+ * without any membership is deleted, as Frontegg deletes it when removed globally.
+ */
+export function removeUserFromTenant(store: IdentityStore, user: UserRecord, tenantId: string | undefined): void {
+  if (tenantId !== undefined) findMembership(user, tenantId);
+  user.tenants = tenantId === undefined ? [] : user.tenants.filter((membership) => membership.tenantId !== tenantId);
+  const [remaining] = user.tenants;
+  if (!remaining) {
+    store.deleteUser(user.id);
+    return;
+  }
+  // The default tenant must stay one the user belongs to: sign-ins land there.
+  if (user.defaultTenantId === tenantId) user.defaultTenantId = remaining.tenantId;
 }
 
 /** A partial update: only the fields sent change (the body was validated against UpdateVendorUserDto). */

@@ -78,8 +78,9 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
       controls.put<{ Body: EmulatorSettings }>(
         '/settings',
         { schema: { body: settingsRequestSchema } },
-        answerNoContent(({ body: { vendorTokenTtlSeconds } }) => {
+        answerNoContent(({ body: { vendorTokenTtlSeconds, tokenClaims } }) => {
           if (vendorTokenTtlSeconds !== undefined) ctx.vendorTokens.setTtlSeconds(vendorTokenTtlSeconds);
+          if (tokenClaims !== undefined) ctx.tokenClaims = tokenClaims;
         }),
       );
     },

@@ -4,10 +4,15 @@ import type { FronteggAuthenticationResponse, FronteggPasswordLoginRequest } fro
 import type { EmulatorContext } from '../context';
 import { badRequest, FronteggError } from '../errors';
 import { fronteggRequestSchemas } from '../schemas/frontegg.schemas';
+import { signInRefusal } from '../users';
 
 /**
  * Email and password sign-in. Public, like Frontegg's: no vendor token. The optional
  * `frontegg-vendor-host` header is accepted and ignored: the emulator is one environment.
+ * The sign-in lands in the user's default tenant. The document says a locked user "cannot sign
+ * in" and a disabled one "cannot log in to the account" but names no error: the emulator answers
+ * 401 with a message (also for an expired temporary membership), and only after the password
+ * check, so the refusal tells nothing to someone without the password.
  */
 export function registerLoginRoute(app: FastifyInstance, ctx: EmulatorContext): void {
   app.post<{ Body: FronteggPasswordLoginRequest }>(
@@ -19,8 +24,10 @@ export function registerLoginRoute(app: FastifyInstance, ctx: EmulatorContext): 
       // No seeded user has a username, so a username sign-in always fails like a wrong password.
       const user = email === undefined ? undefined : ctx.store.findUserByEmail(email);
       if (!user || user.password !== password) throw new FronteggError(401, ['Incorrect email or password']);
-
       const signedInAt = new Date();
+      const refusal = signInRefusal(user, user.defaultTenantId, signedInAt);
+      if (refusal) throw new FronteggError(401, [refusal]);
+
       const ttlSeconds = ctx.options.userTokenTtlSeconds;
       const { token, claims } = await ctx.userTokens.issue({
         user,

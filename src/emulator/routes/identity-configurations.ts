@@ -28,8 +28,9 @@ export function registerConfigurationRoutes(app: FastifyInstance, ctx: EmulatorC
     allowTenantInvitations: false,
     rotateRefreshTokens: true,
     machineToMachineAuthStrategy: 'ClientCredentials',
-    addRolesToJwt: true,
-    addPermissionsToJwt: true,
+    // What the JWT template puts in user tokens (PUT /_emulator/settings { tokenClaims }).
+    addRolesToJwt: ctx.tokenClaims === 'full',
+    addPermissionsToJwt: ctx.tokenClaims === 'full',
     refreshTokensRotationLimit: 0,
     addSamlAttributesToJwt: false,
     allowCustomLoginTenantSwitch: false,

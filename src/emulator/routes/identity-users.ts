@@ -1,15 +1,33 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FronteggUpdateUserRequest } from '../../identity/frontegg-api.types';
 import type { EmulatorContext } from '../context';
+import type { UserRecord } from '../model';
 import { fronteggRequestSchemas } from '../schemas/frontegg.schemas';
-import { findUser, toUserDto, updateUser } from '../users';
+import { findMembership, findUser, removeUserFromTenant, toUserDto, updateUser } from '../users';
 
 interface UserParams {
   userId: string;
 }
 
+/** `frontegg-tenant-id`: with a vendor token, the only way these routes learn the tenant. */
+function tenantOf(request: FastifyRequest): string | undefined {
+  const tenantId = request.headers['frontegg-tenant-id'];
+  return typeof tenantId === 'string' && tenantId !== '' ? tenantId : undefined;
+}
+
 export function registerUserRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   const { store } = ctx;
+
+  /**
+   * A user operation the official document answers with 200 and no body (lock, unlock,
+   * disable, enable, remove, MFA unenroll).
+   */
+  const actOnUser =
+    (act: (user: UserRecord, request: FastifyRequest<{ Params: UserParams }>) => void) =>
+    async (request: FastifyRequest<{ Params: UserParams }>, reply: FastifyReply) => {
+      act(findUser(store, request.params.userId), request);
+      return reply.code(200).send();
+    };
 
   app.get<{ Params: UserParams }>('/identity/resources/vendor-only/users/v1/:userId', async (request) =>
     toUserDto(store, findUser(store, request.params.userId)),
@@ -25,12 +43,48 @@ export function registerUserRoutes(app: FastifyInstance, ctx: EmulatorContext): 
     },
   );
 
-  // MFA enrolment is global, not per tenant; the official document answers 200 without a body.
+  // MFA enrolment is global, not per tenant.
   app.post<{ Params: UserParams }>(
     '/identity/resources/vendor-only/users/v1/:userId/mfa/unenroll',
-    async (request, reply) => {
-      findUser(store, request.params.userId).mfaEnrolled = false;
-      return reply.code(200).send();
-    },
+    actOnUser((user) => {
+      user.mfaEnrolled = false;
+    }),
+  );
+
+  // Locking is global: "a locked user cannot sign in or use the system globally, regardless of account".
+  app.post<{ Params: UserParams }>(
+    '/identity/resources/users/v1/:userId/lock',
+    actOnUser((user) => {
+      user.isLocked = true;
+    }),
+  );
+
+  app.post<{ Params: UserParams }>(
+    '/identity/resources/users/v1/:userId/unlock',
+    actOnUser((user) => {
+      user.isLocked = false;
+    }),
+  );
+
+  // Disabling is per tenant: the membership named by frontegg-tenant-id. The document lists
+  // 200 and 201; the emulator answers 200, like the other user operations.
+  app.post<{ Params: UserParams }>(
+    '/identity/resources/tenants/users/v1/:userId/disable',
+    actOnUser((user, request) => {
+      findMembership(user, tenantOf(request)).isDisabled = true;
+    }),
+  );
+
+  app.post<{ Params: UserParams }>(
+    '/identity/resources/tenants/users/v1/:userId/enable',
+    actOnUser((user, request) => {
+      findMembership(user, tenantOf(request)).isDisabled = false;
+    }),
+  );
+
+  // "Remove a user globally or from a specific account": from the tenant of frontegg-tenant-id when sent.
+  app.delete<{ Params: UserParams }>(
+    '/identity/resources/users/v1/:userId',
+    actOnUser((user, request) => removeUserFromTenant(store, user, tenantOf(request))),
   );
 }

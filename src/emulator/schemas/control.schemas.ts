@@ -8,6 +8,13 @@ import type { RotationResult } from '../keys';
 /** Where the controls live; nothing under it is part of Frontegg's API. */
 export const CONTROL_PREFIX = '/_emulator';
 
+/**
+ * Marks a request the test harness makes on an official route (EmulatorControlClient's user
+ * and role helpers): like a control, it is neither recorded nor faulted, so setting a test up
+ * does not show in what the gateway under test was seen to send.
+ */
+export const HARNESS_HEADER = 'x-emulator-harness';
+
 export interface FaultSpec {
   /** Any method when absent; compared case-insensitively. */
   method?: string;
@@ -58,8 +65,18 @@ export interface MintedToken {
   claims: Record<string, unknown>;
 }
 
+/**
+ * Which claims user tokens carry. `full`: Frontegg's default template, with `roles` and
+ * `permissions`. `identity-only`: a JWT template that leaves both out (large tokens, custom
+ * templates), so a client must resolve them from the identity API.
+ */
+export const TOKEN_CLAIMS_MODES = ['full', 'identity-only'] as const;
+export type TokenClaimsMode = (typeof TOKEN_CLAIMS_MODES)[number];
+
 export interface EmulatorSettings {
   vendorTokenTtlSeconds?: number;
+  /** For sign-ins and minted tokens from now on; reset restores the start option (default `full`). */
+  tokenClaims?: TokenClaimsMode;
 }
 
 /** One request the emulator received on a non-control route. */
@@ -118,5 +135,8 @@ export const mintTokenRequestSchema: SchemaObject = {
 export const settingsRequestSchema: SchemaObject = {
   type: 'object',
   additionalProperties: false,
-  properties: { vendorTokenTtlSeconds: { type: 'integer', minimum: 1 } },
+  properties: {
+    vendorTokenTtlSeconds: { type: 'integer', minimum: 1 },
+    tokenClaims: { enum: [...TOKEN_CLAIMS_MODES] },
+  },
 };
