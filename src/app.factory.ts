@@ -3,7 +3,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyServerOptions } from 'fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
-import { BEARER_SCHEME } from './auth/decorators/authenticated.decorator';
+import { BEARER_SCHEME } from './auth/bearer-scheme';
 import { answerClientError, MAX_HEADER_BYTES } from './common/http/client-error';
 import { corsOptions } from './common/http/cors';
 import { registerJsonBodyParser } from './common/http/json-body';

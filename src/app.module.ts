@@ -1,11 +1,16 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
+import { AuthenticationGuard } from './auth/authentication.guard';
 import { AuthModule } from './auth/auth.module';
+import { AuthorizationModule } from './authorization/authorization.module';
+import { PolicyGuard } from './authorization/policy.guard';
 import { SharedCacheModule } from './common/cache/shared-cache.module';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
 import { LoggingModule } from './common/logging/logging.module';
 import { createValidationPipe } from './common/pipes/validation.pipe';
+import { RateLimitGuard } from './common/rate-limit/rate-limit.guard';
+import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { ConfigModule } from './config/config.module';
 import { GatewayConfig } from './config/gateway-config';
 import { HealthModule } from './health/health.module';
@@ -29,13 +34,21 @@ export class AppModule {
         SharedCacheModule,
         AuditModule,
         AuthModule,
+        RateLimitModule,
         IdentityModule,
+        AuthorizationModule,
         ProfileModule,
         RolesModule,
         MembersModule,
         HealthModule,
       ],
       providers: [
+        // The request pipeline, in this order (guards run as registered): who is calling, how often,
+        // and whether the route's policy allows it. Audit is a response hook (audit-trail.service.ts):
+        // it sees every outcome, refusals by these guards included.
+        { provide: APP_GUARD, useExisting: AuthenticationGuard },
+        { provide: APP_GUARD, useExisting: RateLimitGuard },
+        { provide: APP_GUARD, useExisting: PolicyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],

@@ -21,11 +21,12 @@ describe('GET /v1/roles (CONTRACT §4.1)', () => {
     const response = await rolesAs({ userId: USER_BOB });
     expect(response.status).toBe(200);
     const keys = response.body.map((role: { key: string }) => role.key).sort();
-    expect(keys).toEqual(['Admin', 'Member', 'acme-auditor']);
+    expect(keys).toEqual(['Admin', 'Member', 'acme-auditor', 'acme-helpdesk']);
     for (const role of response.body) {
-      expect(Object.keys(role).sort()).toEqual(['description', 'id', 'isDefault', 'key', 'level', 'name', 'permissions']);
+      expect(Object.keys(role).sort()).toEqual(['description', 'environmentWide', 'id', 'isDefault', 'key', 'level', 'name', 'permissions']);
     }
-    expect(response.body.find((role: { key: string }) => role.key === 'Member')).toMatchObject({ isDefault: true, level: 50 });
+    expect(response.body.find((role: { key: string }) => role.key === 'Member')).toMatchObject({ isDefault: true, level: 50, environmentWide: true });
+    expect(response.body.find((role: { key: string }) => role.key === 'acme-auditor')).toMatchObject({ environmentWide: false });
   });
 
   it('filters out roles of other tenants, whatever the upstream answered', async () => {

@@ -1,11 +1,9 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { AuditedAction } from './audited.decorator';
+import './audited.decorator';
 
 export type AuditOutcome = 'allowed' | 'denied' | 'failed';
-
-const openEntries = new WeakMap<FastifyRequest, AuditedAction>();
 
 /**
  * One structured line per administrative change (CONTRACT §4.2), written when the answer leaves,
@@ -26,15 +24,10 @@ export class AuditTrail implements OnModuleInit {
     });
   }
 
-  /** Called first thing for every guarded request, before any decision is taken. */
-  open(request: FastifyRequest, action: AuditedAction | undefined): void {
-    if (action) openEntries.set(request, action);
-  }
-
   private close(request: FastifyRequest, reply: FastifyReply): void {
-    const entry = openEntries.get(request);
+    // Routes marked @Audited carry their action in the route's config (see audited.decorator.ts).
+    const entry = request.routeOptions.config.audit;
     if (!entry) return;
-    openEntries.delete(request);
     this.logger.log(
       {
         audit: true,

@@ -1,8 +1,7 @@
-import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { applyDecorators } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
 import { ApiExtension } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-
-export const AUDITED_ACTION = 'audit:action';
 
 export interface AuditedAction {
   action: string;
@@ -10,9 +9,19 @@ export interface AuditedAction {
   target: (request: FastifyRequest) => string | undefined;
 }
 
-/** Marks an administrative change: one audit line is written for it, allowed, denied or failed. */
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    audit?: AuditedAction;
+  }
+}
+
+/**
+ * Marks an administrative change: one audit line is written for it, allowed, denied or failed.
+ * Kept in the Fastify route's config, where the audit trail's response hook finds it for every
+ * answer, including the refusals of guards (which an interceptor would never see).
+ */
 export function Audited(action: string, target: AuditedAction['target']): MethodDecorator {
-  return applyDecorators(SetMetadata(AUDITED_ACTION, { action, target } satisfies AuditedAction), ApiExtension('x-audit-action', action));
+  return applyDecorators(RouteConfig({ audit: { action, target } satisfies AuditedAction }), ApiExtension('x-audit-action', action));
 }
 
 /** Common targets. */

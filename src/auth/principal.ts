@@ -1,3 +1,5 @@
+import type { Grants } from '../authorization/grants';
+
 export const TOKEN_TYPES = ['userToken', 'userApiToken'] as const;
 export type TokenType = (typeof TOKEN_TYPES)[number];
 
@@ -7,8 +9,11 @@ export interface Principal {
   /** The active tenant: the only tenant this request may act on. */
   readonly tenantId: string;
   readonly tenantIds: readonly string[];
-  readonly roles: readonly string[];
-  readonly permissions: readonly string[];
+  /**
+   * The token's `roles` and `permissions` claims; undefined when it carries neither (Frontegg's
+   * token templates may leave both out), and then the authorization layer resolves them.
+   */
+  readonly claimedGrants?: Grants;
   readonly type: TokenType;
   readonly email?: string;
   /** When the user last signed in (seconds since the epoch), for step-up checks. */
@@ -18,6 +23,8 @@ export interface Principal {
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
+    /** Why the credential was refused, when it was: the policy guard answers it (see authentication.guard.ts). */
+    authenticationFailure?: Error;
   }
 }
 

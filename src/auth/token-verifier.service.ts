@@ -222,12 +222,14 @@ function principalFrom(claims: JWTPayload): Principal {
   const tenantId = claims.tenantId;
   if (!isNonEmptyString(userId)) throw new TokenRejectedError('invalid', 'token has no user id');
   if (!isNonEmptyString(tenantId)) throw new TokenRejectedError('invalid', 'token has no tenantId');
+  const roleKeys = stringsOf(claims.roles, 'roles');
+  const permissions = stringsOf(claims.permissions, 'permissions');
   return {
     userId,
     tenantId,
     tenantIds: stringsOf(claims.tenantIds, 'tenantIds') ?? [tenantId],
-    roles: stringsOf(claims.roles, 'roles') ?? [],
-    permissions: stringsOf(claims.permissions, 'permissions') ?? [],
+    // Either claim present: the token is taken as it is (CONTRACT §3); neither: resolved later.
+    claimedGrants: roleKeys || permissions ? { roleKeys: roleKeys ?? [], permissions: permissions ?? [] } : undefined,
     type: type as TokenType,
     email: typeof claims.email === 'string' ? claims.email : undefined,
     authTime: typeof claims.auth_time === 'number' ? claims.auth_time : undefined,

@@ -1,28 +1,32 @@
 import { Injectable } from '@nestjs/common';
-import type { Principal } from '../auth/principal';
+import { PermissionCatalogue } from '../authorization/permission-catalogue.service';
 import type { RequestTrace } from '../common/http/request-trace';
 import type { FronteggUser, FronteggUserTenant } from '../identity/frontegg-api.types';
-import { RolesService } from '../roles/roles.service';
 import type { ProfileDto } from './dto/profile.dto';
 import { permissionKeysOf, toProfile } from './profile.mapper';
 
-/** Shows an upstream user as seen from the caller's tenant: that tenant's roles and their permissions. */
+/** Shows an upstream user as seen from one tenant: that tenant's roles and their permissions. */
 @Injectable()
 export class ProfileAssembler {
-  constructor(private readonly roles: RolesService) {}
+  constructor(private readonly catalogue: PermissionCatalogue) {}
 
-  async inCallerTenant(
-    principal: Principal,
+  /**
+   * `tenantIds`: what the viewer may know of the user's tenants (all of them for the user itself,
+   * the viewer's tenant only for an admin of another member).
+   */
+  async inTenant(
     user: FronteggUser,
+    tenantId: string,
     membership: FronteggUserTenant | undefined,
+    tenantIds: readonly string[],
     trace: RequestTrace,
   ): Promise<ProfileDto> {
     const roles = membership?.roles ?? [];
     // The upstream's own permission list is for the user's active tenant only; otherwise resolve the roles.
     const keys =
-      user.tenantId === principal.tenantId && Array.isArray(user.permissions)
+      user.tenantId === tenantId && Array.isArray(user.permissions)
         ? user.permissions.map((permission) => permission.key)
-        : permissionKeysOf(roles, roles.length > 0 ? await this.roles.permissionCatalogue(trace) : []);
-    return toProfile(user, principal.tenantId, roles, keys);
+        : permissionKeysOf(roles, roles.length > 0 ? await this.catalogue.list(trace) : []);
+    return toProfile(user, tenantId, tenantIds, roles, keys);
   }
 }

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Patch, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Audited, callerItself } from '../audit/audited.decorator';
-import { Authenticated } from '../auth/decorators/authenticated.decorator';
+import { Authorize } from '../authorization/authorize.decorator';
+import { Policies } from '../authorization/policies';
 import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { CurrentTrace } from '../common/http/current-trace.decorator';
@@ -17,7 +18,7 @@ export class ProfileController {
   constructor(private readonly profiles: ProfileService) {}
 
   @Get()
-  @Authenticated({ tokenTypes: ['userToken'] })
+  @Authorize(Policies.readOwnProfile)
   @ApiOperation({ summary: "The caller's profile in its active tenant" })
   @ApiOkResponse({ type: ProfileDto })
   @ApiProblems({ 404: 'The user no longer exists upstream', ...UPSTREAM_PROBLEMS })
@@ -26,7 +27,7 @@ export class ProfileController {
   }
 
   @Patch()
-  @Authenticated({ tokenTypes: ['userToken'] })
+  @Authorize(Policies.updateOwnProfile)
   @ApiOperation({ summary: 'Change your own name, phone number, picture or metadata' })
   @ApiOkResponse({ type: ProfileDto })
   @ApiProblems({
@@ -42,7 +43,7 @@ export class ProfileController {
 
   @Post('mfa/unenroll')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @Authenticated({ tokenTypes: ['userToken'], recentSignIn: true })
+  @Authorize(Policies.resetOwnMfa)
   @Audited('mfa.unenroll-self', callerItself)
   @ApiOperation({ summary: 'Remove your own MFA devices (needs a sign-in within STEP_UP_MAX_AGE_S)' })
   @ApiNoContentResponse({ description: 'MFA removed' })

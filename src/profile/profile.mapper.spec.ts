@@ -20,7 +20,7 @@ describe('toProfile', () => {
   } as unknown as FronteggUser;
 
   it('keeps exactly the contract fields, null when the upstream left one out', () => {
-    const profile = toProfile(user, 't1', [role], ['fe.secure.read.roles']);
+    const profile = toProfile(user, 't1', ['t1'], [role], ['fe.secure.read.roles']);
     expect(profile).toEqual({
       id: 'u1',
       email: 'u1@example.com',

@@ -8,6 +8,7 @@ import type { ProfileDto } from './dto/profile.dto';
 export function toProfile(
   user: FronteggUser,
   tenantId: string,
+  tenantIds: readonly string[],
   tenantRoles: readonly FronteggRole[],
   permissionKeys: readonly string[],
 ): ProfileDto {
@@ -20,7 +21,7 @@ export function toProfile(
     verified: user.verified ?? null,
     mfaEnrolled: user.mfaEnrolled ?? null,
     tenantId,
-    tenantIds: user.tenantIds ?? [],
+    tenantIds: [...tenantIds],
     roles: tenantRoles.map(({ id, key, name }) => ({ id, key, name })),
     permissions: [...permissionKeys],
     metadata: parseJsonObject(user.metadata),

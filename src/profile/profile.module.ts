@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
+import { AuthorizationModule } from '../authorization/authorization.module';
 import { IdentityModule } from '../identity/identity.module';
-import { RolesModule } from '../roles/roles.module';
 import { ProfileAssembler } from './profile-assembler.service';
 import { ProfileController } from './profile.controller';
 import { ProfileService } from './profile.service';
 
 @Module({
-  imports: [IdentityModule, RolesModule],
+  imports: [IdentityModule, AuthorizationModule],
   controllers: [ProfileController],
   providers: [ProfileService, ProfileAssembler],
   exports: [ProfileAssembler],

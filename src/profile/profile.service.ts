@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { membershipInCallerTenant } from '../access/tenant-access';
 import type { Principal } from '../auth/principal';
+import { membershipIn } from '../authorization/grants';
+import { TenantDirectory } from '../authorization/tenant-directory.service';
 import type { RequestTrace } from '../common/http/request-trace';
 import { ProblemException } from '../common/problems/problem.exception';
 import { definedFields } from '../common/validation/defined-fields';
@@ -15,24 +16,25 @@ import { ProfileAssembler } from './profile-assembler.service';
 export class ProfileService {
   constructor(
     private readonly identity: IdentityClient,
+    private readonly directory: TenantDirectory,
     private readonly profiles: ProfileAssembler,
   ) {}
 
   async profileOf(principal: Principal, trace: RequestTrace): Promise<ProfileDto> {
-    return this.asProfile(principal, await this.identity.getUser(principal.userId, trace), trace);
+    return this.asProfile(principal, await this.directory.self(principal.userId, trace), trace);
   }
 
   async updateOwnProfile(principal: Principal, changes: UpdateOwnProfileDto, trace: RequestTrace): Promise<ProfileDto> {
     return this.asProfile(principal, await this.identity.updateUser(principal.userId, upstreamUpdateOf(changes), trace), trace);
   }
 
-  /** The step-up rule on the route has already made sure the sign-in is recent. */
+  /** The route's policy has already made sure the sign-in is recent. */
   unenrollOwnMfa(principal: Principal, trace: RequestTrace): Promise<void> {
     return this.identity.unenrollMfa(principal.userId, trace);
   }
 
   private asProfile(principal: Principal, user: FronteggUser, trace: RequestTrace): Promise<ProfileDto> {
-    return this.profiles.inCallerTenant(principal, user, membershipInCallerTenant(principal, user), trace);
+    return this.profiles.inTenant(user, principal.tenantId, membershipIn(user, principal.tenantId), user.tenantIds ?? [], trace);
   }
 }
 

@@ -1,3 +1,4 @@
+import { isEnvironmentWide } from '../authorization/rules/tenant-rules';
 import type { FronteggRole } from '../identity/frontegg-api.types';
 import type { RoleDto } from './dto/role.dto';
 
@@ -10,5 +11,6 @@ export function toRoleDto(role: FronteggRole): RoleDto {
     isDefault: role.isDefault ?? false,
     level: role.level,
     permissions: role.permissions ?? [],
+    environmentWide: isEnvironmentWide(role),
   };
 }

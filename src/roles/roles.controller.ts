@@ -1,15 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Patch, Post, Put, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CACHE_STATUS_HEADER } from '../common/openapi/problem-responses';
 import { Audited, bodyField, pathParameter } from '../audit/audited.decorator';
-import { Authenticated } from '../auth/decorators/authenticated.decorator';
 import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator';
 import type { Principal } from '../auth/principal';
+import { Authorize } from '../authorization/authorize.decorator';
+import { AuthorizedTarget } from '../authorization/authorized-target.decorator';
+import { Policies } from '../authorization/policies';
+import type { OwnedRole } from '../authorization/tenant-directory.service';
 import { CurrentTrace } from '../common/http/current-trace.decorator';
 import type { RequestTrace } from '../common/http/request-trace';
 import { ApiProblems, UPSTREAM_PROBLEMS } from '../common/openapi/problem-responses';
-import { PathIdPipe } from '../common/pipes/path-id.pipe';
 import { CreateRoleDto } from './dto/create-role.dto';
 import { RoleDto } from './dto/role.dto';
 import { SetRolePermissionsDto } from './dto/set-role-permissions.dto';
@@ -20,7 +22,6 @@ import { RolesService } from './roles.service';
 const ROLE_ID = { name: 'roleId', pattern: '^[A-Za-z0-9_-]{1,64}$' };
 const WRITE_PROBLEMS = {
   400: 'Invalid or unknown property, or an invalid role id; nothing was sent upstream',
-  404: "No such role in your tenant (another tenant's roles are not revealed)",
   413: 'Body larger than 16 KiB',
   415: 'Body is not application/json',
   ...UPSTREAM_PROBLEMS,
@@ -36,7 +37,7 @@ export class RolesController {
   ) {}
 
   @Get()
-  @Authenticated({ permission: 'fe.secure.read.roles' })
+  @Authorize(Policies.listRoles)
   @ApiOperation({ summary: "The caller's tenant roles and the environment-wide roles" })
   @ApiOkResponse({ type: [RoleDto], headers: CACHE_STATUS_HEADER })
   @ApiProblems(UPSTREAM_PROBLEMS)
@@ -51,7 +52,7 @@ export class RolesController {
   }
 
   @Post()
-  @Authenticated({ permission: 'fe.secure.write.roles' })
+  @Authorize(Policies.createRole)
   @Audited('role.create', bodyField('key'))
   @ApiOperation({ summary: 'Create a role in your tenant', description: 'Its level may not be stronger than your own.' })
   @ApiCreatedResponse({ type: RoleDto })
@@ -61,7 +62,7 @@ export class RolesController {
   }
 
   @Patch(':roleId')
-  @Authenticated({ permission: 'fe.secure.write.roles' })
+  @Authorize(Policies.updateRole)
   @Audited('role.update', pathParameter('roleId'))
   @ApiOperation({ summary: 'Change a role of your tenant', description: OWN_ROLE_RULES })
   @ApiParam(ROLE_ID)
@@ -69,45 +70,41 @@ export class RolesController {
   @ApiProblems(WRITE_PROBLEMS)
   update(
     @CurrentPrincipal() principal: Principal,
-    @Param('roleId', PathIdPipe) roleId: string,
+    @AuthorizedTarget() role: OwnedRole,
     @Body() changes: UpdateRoleDto,
     @CurrentTrace() trace: RequestTrace,
   ): Promise<RoleDto> {
-    return this.administration.update(principal, roleId, changes, trace);
+    return this.administration.update(principal, role, changes, trace);
   }
 
   @Delete(':roleId')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @Authenticated({ permission: 'fe.secure.delete.roles' })
+  @Authorize(Policies.deleteRole)
   @Audited('role.delete', pathParameter('roleId'))
   @ApiOperation({ summary: 'Delete a role of your tenant (its members lose it)', description: OWN_ROLE_RULES })
   @ApiParam(ROLE_ID)
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiProblems({ 400: 'Invalid role id', 404: WRITE_PROBLEMS[404], ...UPSTREAM_PROBLEMS })
-  remove(
-    @CurrentPrincipal() principal: Principal,
-    @Param('roleId', PathIdPipe) roleId: string,
-    @CurrentTrace() trace: RequestTrace,
-  ): Promise<void> {
-    return this.administration.delete(principal, roleId, trace);
+  @ApiProblems({ 400: 'Invalid role id', ...UPSTREAM_PROBLEMS })
+  remove(@CurrentPrincipal() principal: Principal, @AuthorizedTarget() role: OwnedRole, @CurrentTrace() trace: RequestTrace): Promise<void> {
+    return this.administration.delete(principal, role, trace);
   }
 
   @Put(':roleId/permissions')
-  @Authenticated({ permission: 'fe.secure.write.roles' })
+  @Authorize(Policies.setRolePermissions)
   @Audited('role.set-permissions', pathParameter('roleId'))
   @ApiOperation({
     summary: "Replace a role's permissions",
-    description: `${OWN_ROLE_RULES} Every permission must exist (else 400) and be one you hold yourself (else 403).`,
+    description: `${OWN_ROLE_RULES} Takes permission **ids** (from \`GET /v1/permissions\`): every one must exist (else 400 naming the unknown ids) and be one you hold yourself (else 403 permission-escalation).`,
   })
   @ApiParam(ROLE_ID)
   @ApiOkResponse({ type: RoleDto })
   @ApiProblems(WRITE_PROBLEMS)
   setPermissions(
     @CurrentPrincipal() principal: Principal,
-    @Param('roleId', PathIdPipe) roleId: string,
+    @AuthorizedTarget() role: OwnedRole,
     @Body() permissions: SetRolePermissionsDto,
     @CurrentTrace() trace: RequestTrace,
   ): Promise<RoleDto> {
-    return this.administration.setPermissions(principal, roleId, permissions, trace);
+    return this.administration.setPermissions(principal, role, permissions, trace);
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AuthorizationModule } from '../authorization/authorization.module';
 import { IdentityModule } from '../identity/identity.module';
 import { PermissionsController } from './permissions.controller';
 import { RoleAdministration } from './role-administration.service';
@@ -6,9 +7,8 @@ import { RolesController } from './roles.controller';
 import { RolesService } from './roles.service';
 
 @Module({
-  imports: [IdentityModule],
+  imports: [IdentityModule, AuthorizationModule],
   controllers: [RolesController, PermissionsController],
   providers: [RolesService, RoleAdministration],
-  exports: [RolesService],
 })
 export class RolesModule {}

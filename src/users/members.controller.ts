@@ -1,18 +1,19 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Audited, pathParameter } from '../audit/audited.decorator';
-import { Authenticated } from '../auth/decorators/authenticated.decorator';
+import { Authorize } from '../authorization/authorize.decorator';
+import { AuthorizedTarget } from '../authorization/authorized-target.decorator';
+import { Policies } from '../authorization/policies';
+import type { TenantMember } from '../authorization/tenant-directory.service';
 import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator';
 import type { Principal } from '../auth/principal';
 import { CurrentTrace } from '../common/http/current-trace.decorator';
 import type { RequestTrace } from '../common/http/request-trace';
 import { ApiProblems, UPSTREAM_PROBLEMS } from '../common/openapi/problem-responses';
-import { PathIdPipe } from '../common/pipes/path-id.pipe';
 import { ProfileDto } from '../profile/dto/profile.dto';
 import { MembersService } from './members.service';
 
 const USER_ID = { name: 'userId', pattern: '^[A-Za-z0-9_-]{1,64}$' };
-const NOT_A_MEMBER = 'No such user in your tenant (users of other tenants are not revealed)';
 
 @ApiTags('members')
 @Controller('v1/users')
@@ -20,27 +21,30 @@ export class MembersController {
   constructor(private readonly members: MembersService) {}
 
   @Get(':userId')
-  @Authenticated({ permission: 'fe.secure.read.users' })
+  @Authorize(Policies.readMember)
   @ApiOperation({ summary: 'A member of your tenant, with their roles and permissions in it' })
   @ApiParam(USER_ID)
   @ApiOkResponse({ type: ProfileDto })
-  @ApiProblems({ 400: 'Invalid user id', 404: NOT_A_MEMBER, ...UPSTREAM_PROBLEMS })
-  get(@CurrentPrincipal() principal: Principal, @Param('userId', PathIdPipe) userId: string, @CurrentTrace() trace: RequestTrace): Promise<ProfileDto> {
-    return this.members.profileOf(principal, userId, trace);
+  @ApiProblems({ 400: 'Invalid user id', ...UPSTREAM_PROBLEMS })
+  get(@CurrentPrincipal() principal: Principal, @AuthorizedTarget() member: TenantMember, @CurrentTrace() trace: RequestTrace): Promise<ProfileDto> {
+    return this.members.profileOf(principal, member, trace);
   }
 
   @Post(':userId/mfa/unenroll')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @Authenticated({ permission: 'fe.secure.write.users' })
+  @Authorize(Policies.resetMemberMfa)
   @Audited('mfa.unenroll', pathParameter('userId'))
   @ApiOperation({
     summary: "Remove a member's MFA devices",
-    description: 'MFA is global upstream: only for users who belong to your tenant alone, never a super-user.',
+    description:
+      'MFA is global upstream: only for users who belong to your tenant alone (else 403 multi-tenant-user), never a super-user ' +
+      '(403 protected-user), never a user whose strongest role is stronger than yours (403 role-level). Your own id needs a ' +
+      'sign-in within STEP_UP_MAX_AGE_S, as on POST /v1/me/mfa/unenroll.',
   })
   @ApiParam(USER_ID)
   @ApiNoContentResponse({ description: 'MFA removed' })
-  @ApiProblems({ 400: 'Invalid user id', 404: NOT_A_MEMBER, ...UPSTREAM_PROBLEMS })
-  unenrollMfa(@CurrentPrincipal() principal: Principal, @Param('userId', PathIdPipe) userId: string, @CurrentTrace() trace: RequestTrace): Promise<void> {
-    return this.members.unenrollMfa(principal, userId, trace);
+  @ApiProblems({ 400: 'Invalid user id', ...UPSTREAM_PROBLEMS })
+  unenrollMfa(@AuthorizedTarget() member: TenantMember, @CurrentTrace() trace: RequestTrace): Promise<void> {
+    return this.members.unenrollMfa(member, trace);
   }
 }

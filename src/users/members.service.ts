@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { assertMfaResetStaysInTenant, memberOfCallerTenant } from '../access/tenant-access';
 import type { Principal } from '../auth/principal';
+import type { TenantMember } from '../authorization/tenant-directory.service';
 import type { RequestTrace } from '../common/http/request-trace';
 import { IdentityClient } from '../identity/identity.client';
 import type { ProfileDto } from '../profile/dto/profile.dto';
 import { ProfileAssembler } from '../profile/profile-assembler.service';
 
-/** What a tenant admin does about other members of the tenant (CONTRACT §4.2). */
+/** What a tenant admin does about other members of the tenant (CONTRACT §4.2), once the route's policy allowed it. */
 @Injectable()
 export class MembersService {
   constructor(
@@ -14,15 +14,12 @@ export class MembersService {
     private readonly profiles: ProfileAssembler,
   ) {}
 
-  async profileOf(principal: Principal, userId: string, trace: RequestTrace): Promise<ProfileDto> {
-    const user = await this.identity.getUser(userId, trace);
-    return this.profiles.inCallerTenant(principal, user, memberOfCallerTenant(principal, user), trace);
+  /** As seen from the caller's tenant: that tenant's roles, and no word of the member's other tenants. */
+  profileOf(principal: Principal, { user, membership }: TenantMember, trace: RequestTrace): Promise<ProfileDto> {
+    return this.profiles.inTenant(user, principal.tenantId, membership, [principal.tenantId], trace);
   }
 
-  async unenrollMfa(principal: Principal, userId: string, trace: RequestTrace): Promise<void> {
-    const user = await this.identity.getUser(userId, trace);
-    memberOfCallerTenant(principal, user);
-    assertMfaResetStaysInTenant(principal, user);
-    await this.identity.unenrollMfa(userId, trace);
+  unenrollMfa({ user }: TenantMember, trace: RequestTrace): Promise<void> {
+    return this.identity.unenrollMfa(user.id, trace);
   }
 }

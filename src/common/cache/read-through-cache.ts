@@ -36,7 +36,11 @@ export class ReadThroughCache {
     private readonly metrics: Metrics,
   ) {}
 
-  async read<T>(name: string, key: string, ttlMs: number, load: () => Promise<T>): Promise<CachedAnswer<T>> {
+  /**
+   * `staleIfError: false` for answers that decide access: an outage must not extend what a
+   * revoked user may do.
+   */
+  async read<T>(name: string, key: string, ttlMs: number, load: () => Promise<T>, { staleIfError = true } = {}): Promise<CachedAnswer<T>> {
     if (ttlMs <= 0) return { value: await load(), cacheStatus: `${CACHE_NAME}; fwd=bypass` };
     const cached = await this.cache.get<Entry<T>>(key).catch(() => undefined);
     const age = cached ? Date.now() - cached.storedAt : Number.POSITIVE_INFINITY;
@@ -45,11 +49,11 @@ export class ReadThroughCache {
       return { value: cached.value, cacheStatus: `${CACHE_NAME}; hit; ttl=${Math.floor((ttlMs - age) / 1000)}` };
     }
     try {
-      const value = await this.loadOnce(key, ttlMs, load);
+      const value = await this.loadOnce(key, staleIfError ? ttlMs + STALE_IF_ERROR_MS : ttlMs, load);
       this.metrics.cacheLookups.inc({ cache: name, result: 'miss' });
       return { value, cacheStatus: `${CACHE_NAME}; fwd=${cached ? 'stale' : 'uri-miss'}; stored` };
     } catch (error) {
-      if (!cached || age >= ttlMs + STALE_IF_ERROR_MS || !isUpstreamFailure(error)) throw error;
+      if (!staleIfError || !cached || age >= ttlMs + STALE_IF_ERROR_MS || !isUpstreamFailure(error)) throw error;
       this.metrics.cacheLookups.inc({ cache: name, result: 'stale' });
       return {
         value: cached.value,
@@ -70,12 +74,12 @@ export class ReadThroughCache {
     else await this.cache.set(key, { ...cached, invalidated: true }, remainingMs).catch(() => undefined);
   }
 
-  private loadOnce<T>(key: string, ttlMs: number, load: () => Promise<T>): Promise<T> {
+  private loadOnce<T>(key: string, keepMs: number, load: () => Promise<T>): Promise<T> {
     let pending = this.loading.get(key) as Promise<T> | undefined;
     if (!pending) {
       pending = load()
         .then(async (value) => {
-          await this.cache.set<Entry<T>>(key, { value, storedAt: Date.now() }, ttlMs + STALE_IF_ERROR_MS).catch(() => undefined);
+          await this.cache.set<Entry<T>>(key, { value, storedAt: Date.now() }, keepMs).catch(() => undefined);
           return value;
         })
         .finally(() => this.loading.delete(key));

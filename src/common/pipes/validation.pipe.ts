@@ -1,4 +1,4 @@
-import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, type Type, ValidationError, ValidationPipe } from '@nestjs/common';
 import { getMetadataStorage } from 'class-validator';
 import { ProblemException } from '../problems/problem.exception';
 
@@ -29,11 +29,24 @@ function invalidInput(invalid: { property: string; message: string }[]): Problem
  */
 class StrictValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (validatedBodies.has(value as object)) return value;
     if (metadata.type === 'body' && typeof metadata.metatype === 'function' && isPlainObject(value)) {
       refuseUnknownProperties(value, metadata.metatype);
     }
     return super.transform(value, metadata);
   }
+}
+
+/** Bodies the policy guard already validated (its rules read them): not validated twice. */
+const validatedBodies = new WeakSet<object>();
+let sharedPipe: ValidationPipe | undefined;
+
+/** Validates a body as the global pipe does (same rules, same `400`), for code that runs before pipes. */
+export async function validateBody<T extends object>(dto: Type<T>, body: unknown): Promise<T> {
+  sharedPipe ??= createValidationPipe();
+  const validated = (await sharedPipe.transform(body, { type: 'body', metatype: dto })) as T;
+  if (typeof validated === 'object' && validated !== null) validatedBodies.add(validated);
+  return validated;
 }
 
 /** The validated properties of each DTO, read once: class-validator scans all its metadata per lookup. */

@@ -1,5 +1,21 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 
+/**
+ * Why a request was refused with `403` (CONTRACT §3): frontends branch on it, `detail` is for
+ * people. Every `403` carries one.
+ */
+export const DENIAL_REASONS = [
+  'missing-permission',
+  'token-type',
+  'role-level',
+  'environment-role',
+  'permission-escalation',
+  'multi-tenant-user',
+  'protected-user',
+  'csrf',
+] as const;
+export type DenialReason = (typeof DENIAL_REASONS)[number];
+
 export interface ProblemOptions {
   /** Response headers that belong to this answer (`WWW-Authenticate`, `Retry-After`, ...). */
   headers?: Record<string, string>;
@@ -27,8 +43,13 @@ export class ProblemException extends HttpException {
     return new ProblemException(HttpStatus.BAD_REQUEST, detail, { extensions });
   }
 
-  static forbidden(detail: string): ProblemException {
-    return new ProblemException(HttpStatus.FORBIDDEN, detail);
+  static forbidden(reason: DenialReason, detail: string): ProblemException {
+    return new ProblemException(HttpStatus.FORBIDDEN, detail, { extensions: { reason } });
+  }
+
+  /** The `403` reason, when this is a refusal by a rule. */
+  get reason(): DenialReason | undefined {
+    return this.extensions.reason as DenialReason | undefined;
   }
 
   static notFound(detail = 'resource not found'): ProblemException {

@@ -9,5 +9,8 @@ export class RoleDto {
   @ApiProperty({ description: 'Assigned to new members without explicit roles' }) isDefault!: boolean;
   @ApiProperty({ description: 'Role elevation: a lower level is a stronger role', minimum: 0, maximum: 32767, example: 10 })
   level!: number;
-  @ApiProperty({ type: [String], description: 'Permission ids', example: ['perm-read-roles'] }) permissions!: string[];
+  @ApiProperty({ type: [String], description: 'Permission ids (see GET /v1/permissions for their keys)', example: ['perm-read-roles'] })
+  permissions!: string[];
+  @ApiProperty({ description: 'Belongs to no tenant: every tenant sees it, none may change it (403 environment-role)' })
+  environmentWide!: boolean;
 }

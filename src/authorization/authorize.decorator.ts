@@ -1,0 +1,49 @@
+import { applyDecorators, SetMetadata } from '@nestjs/common';
+import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
+import { BEARER_SCHEME } from '../auth/bearer-scheme';
+import { ApiProblems } from '../common/openapi/problem-responses';
+import { DENIAL_REASONS } from '../common/problems/problem.exception';
+import type { Policy, Refusal } from './policy';
+
+export const POLICY = 'authz:policy';
+
+/**
+ * States a route's policy (see policies.ts) and writes the same policy into the OpenAPI document:
+ * the permission, token types, the rules by name, and every refusal they can answer, so the docs
+ * cannot say something the policy guard does not enforce.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function Authorize(policy: Policy<any, any>): MethodDecorator {
+  const refusals = refusalsOf(policy);
+  const reasons = DENIAL_REASONS.filter((reason) => refusals.has(reason));
+  const problems: Record<number, string> = {
+    401: refusals.has('step-up')
+      ? 'Missing, invalid or expired access token, access revoked, or a sign-in older than STEP_UP_MAX_AGE_S (RFC 9470 challenge in WWW-Authenticate)'
+      : 'Missing, invalid or expired access token, or access revoked (see WWW-Authenticate)',
+    429: 'Too many requests from this user (see Retry-After)',
+  };
+  if (reasons.length > 0) problems[403] = `Refused by a rule; \`reason\` is one of: ${reasons.join(', ')}`;
+  if (policy.target?.notFound) problems[404] = `\`${policy.target.notFound}\`: missing, or not in your tenant (the two are not told apart)`;
+  if (refusals.has('key-conflict')) problems[409] = 'The role key is already used in your tenant or by an environment-wide role; nothing was written';
+  return applyDecorators(
+    SetMetadata(POLICY, policy),
+    ApiBearerAuth(BEARER_SCHEME),
+    ApiExtension('x-policy', {
+      name: policy.name,
+      permission: policy.permission ?? null,
+      tokenTypes: policy.tokenTypes ?? 'any',
+      recentSignIn: policy.recentSignIn ?? false,
+      target: policy.target?.description ?? null,
+      rules: (policy.rules ?? []).map((rule) => rule.name),
+    }),
+    ApiProblems(problems),
+  );
+}
+
+function refusalsOf(policy: Policy<unknown, unknown>): Set<Refusal> {
+  const refusals = new Set<Refusal>([...(policy.target?.refusals ?? []), ...(policy.rules ?? []).flatMap((rule) => rule.refusals)]);
+  if (policy.permission) refusals.add('missing-permission');
+  if (policy.tokenTypes) refusals.add('token-type');
+  if (policy.recentSignIn) refusals.add('step-up');
+  return refusals;
+}

@@ -1,0 +1,67 @@
+import type { FronteggPermission, FronteggUser, FronteggUserTenant } from '../identity/frontegg-api.types';
+
+/** A role the caller holds in its tenant, as the identity API knows it: by id, with its level. */
+export interface HeldRole {
+  readonly id: string;
+  readonly key: string;
+  readonly level: number;
+}
+
+/** What a caller may do in its tenant: from the token's claims, or resolved from the identity API. */
+export interface Grants {
+  /** Permission keys; wildcard grants (`fe.secure.*`) included as written. */
+  readonly permissions: readonly string[];
+  /** Role keys, as a token names them. */
+  readonly roleKeys: readonly string[];
+  /**
+   * The roles held in the tenant by id, with their levels: present only when resolved from the
+   * identity API. Level rules use these, never keys (a key can be reused by another tenant's role).
+   */
+  readonly roles?: readonly HeldRole[];
+}
+
+/** Why resolved grants are refused: `401 access revoked` (CONTRACT §3). */
+export type Revocation = 'deleted' | 'locked' | 'not-a-member' | 'membership-disabled' | 'membership-expired';
+
+/** Resolved grants as cached (JSON, so that Redis can share them): grants, or why there are none. */
+export type Resolution =
+  | { readonly grants: Grants; /** A temporary membership's end (ms since the epoch). */ readonly until?: number }
+  | { readonly revoked: Revocation };
+
+/**
+ * The user's membership in `tenantId`, or undefined when there is none. Some answers list only
+ * the active tenant through the top-level fields, without `tenants`.
+ */
+export function membershipIn(user: FronteggUser, tenantId: string): FronteggUserTenant | undefined {
+  if (Array.isArray(user.tenants)) return user.tenants.find((tenant) => tenant.tenantId === tenantId);
+  return user.tenantId === tenantId ? { tenantId, roles: user.roles ?? [] } : undefined;
+}
+
+/**
+ * Grants of a user in one tenant, from the vendor-only user and the permission catalogue: the
+ * membership's roles, and the keys of these roles' permissions. A locked user, or a membership
+ * that is missing, disabled or past its temporary end, grants nothing.
+ */
+export function resolveGrants(user: FronteggUser, tenantId: string, catalogue: readonly FronteggPermission[]): Resolution {
+  if (user.isLocked) return { revoked: 'locked' };
+  const membership = membershipIn(user, tenantId);
+  if (!membership) return { revoked: 'not-a-member' };
+  if (membership.isDisabled) return { revoked: 'membership-disabled' };
+  const until = membership.temporaryExpirationDate ? Date.parse(membership.temporaryExpirationDate) : undefined;
+  if (until !== undefined && !(until > Date.now())) return { revoked: 'membership-expired' };
+  const roles = membership.roles ?? [];
+  const granted = new Set(roles.flatMap((role) => role.permissions ?? []));
+  return {
+    grants: {
+      roleKeys: roles.map((role) => role.key),
+      permissions: catalogue.filter((permission) => granted.has(permission.id)).map((permission) => permission.key),
+      roles: roles.map(({ id, key, level }) => ({ id, key, level })),
+    },
+    until,
+  };
+}
+
+/** The strongest (lowest) level among held roles; none held: no level at all. */
+export function strongestLevel(roles: readonly { level: number }[]): number {
+  return roles.length > 0 ? Math.min(...roles.map((role) => role.level)) : Number.POSITIVE_INFINITY;
+}

@@ -1,0 +1,42 @@
+import { holdsPermission } from '../../auth/permissions';
+import { ProblemException } from '../../common/problems/problem.exception';
+import type { FronteggPermission, FronteggRole } from '../../identity/frontegg-api.types';
+
+/**
+ * Role elevation and permission escalation (CONTRACT §4.2): an admin never hands out, changes or
+ * acts on more than it holds, whether through a level or through permissions. Lower is stronger.
+ */
+
+/** Nobody creates, changes, deletes or sets a level stronger than their own: `403 role-level`. */
+export function assertLevelsWithinReach(ownLevel: number, ...levels: (number | undefined)[]): void {
+  const stronger = levels.filter((level): level is number => level !== undefined && level < ownLevel);
+  if (stronger.length > 0) {
+    const own = Number.isFinite(ownLevel) ? `level ${ownLevel}` : 'no role level';
+    throw ProblemException.forbidden('role-level', `role level ${Math.min(...stronger)} is stronger than your own (${own})`);
+  }
+}
+
+/**
+ * The permissions a role may be given: all must exist (`400` naming the unknown ones), and the
+ * caller must itself hold every one of their keys (`403 permission-escalation` naming them).
+ */
+export function assertGrantable(held: readonly string[], catalogue: readonly FronteggPermission[], permissionIds: readonly string[]): void {
+  const byId = new Map(catalogue.map((permission) => [permission.id, permission]));
+  const requested = [...new Set(permissionIds)];
+  const unknown = requested.filter((id) => !byId.has(id));
+  if (unknown.length > 0) throw ProblemException.badRequest(`unknown permission ids: ${unknown.join(', ')}`, { unknownPermissionIds: unknown });
+  const notHeld = requested.map((id) => byId.get(id)!.key).filter((key) => !holdsPermission(held, key));
+  if (notHeld.length > 0) {
+    throw ProblemException.forbidden('permission-escalation', `you cannot grant permissions you do not hold: ${notHeld.join(', ')}`);
+  }
+}
+
+/**
+ * Role keys are what tokens name, so one key must mean one role wherever a token can name it:
+ * another role of the tenant or an environment-wide role with the key is a `409`.
+ */
+export function assertKeyAvailable(visibleRoles: readonly FronteggRole[], key: string | undefined, exceptRoleId?: string): void {
+  if (key === undefined) return;
+  const taken = visibleRoles.some((role) => role.key === key && role.id !== exceptRoleId);
+  if (taken) throw new ProblemException(409, `role key ${key} is already used in your tenant or by an environment-wide role`);
+}

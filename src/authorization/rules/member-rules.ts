@@ -1,0 +1,24 @@
+import { HttpStatus } from '@nestjs/common';
+import { ProblemException } from '../../common/problems/problem.exception';
+import type { FronteggUser } from '../../identity/frontegg-api.types';
+import { tenantsOf } from './tenant-rules';
+
+/** MFA unenroll acts on the user everywhere: only for users of the caller's tenant alone. */
+export function assertSingleTenant(tenantId: string, user: FronteggUser): void {
+  if ([...tenantsOf(user)].some((other) => other !== tenantId)) {
+    throw ProblemException.forbidden('multi-tenant-user', 'the user also belongs to another tenant: MFA reset would reach beyond yours');
+  }
+}
+
+/** Super-users are the vendor's: no tenant admin resets them. */
+export function assertNotProtected(user: FronteggUser): void {
+  if (user.superUser) throw ProblemException.forbidden('protected-user', 'MFA of a super-user cannot be reset from a tenant');
+}
+
+/** RFC 9470: a sign-in older than `maxAgeS` (or of unknown age) must be repeated. */
+export function assertRecentSignIn(authTime: number | undefined, maxAgeS: number, nowS = Date.now() / 1000): void {
+  if (authTime !== undefined && nowS - authTime <= maxAgeS) return;
+  throw new ProblemException(HttpStatus.UNAUTHORIZED, `this action needs a sign-in within the last ${maxAgeS} s`, {
+    headers: { 'WWW-Authenticate': `Bearer realm="api", error="insufficient_user_authentication", max_age=${maxAgeS}` },
+  });
+}
