@@ -86,7 +86,7 @@ describe('health (CONTRACT §4.1)', () => {
 describe('OpenAPI document (CONTRACT §4.1)', () => {
   let gateway: TestGateway;
   let document: {
-    paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, { description?: string }>; 'x-permission'?: string }>>;
+    paths: Record<string, Record<string, { security?: unknown[]; responses: Record<string, { description?: string }>; 'x-permission'?: string; 'x-policy'?: unknown }>>;
     components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
   };
 
@@ -142,6 +142,25 @@ describe('OpenAPI document (CONTRACT §4.1)', () => {
       expect(Object.keys(document.paths[path][method].responses)).toEqual(expect.arrayContaining(['400', '413', '415']));
     }
     expect(document.paths['/v1/me/mfa/unenroll'].post.responses['401']).toMatchObject({ description: expect.stringContaining('RFC 9470') });
+  });
+
+  it("writes each route's policy, its rules and the 403 reasons they can answer", () => {
+    const reset = document.paths['/v1/users/{userId}/mfa/unenroll'].post;
+    expect(reset['x-policy']).toEqual({
+      name: 'member.reset-mfa',
+      permission: 'fe.secure.write.users',
+      tokenTypes: 'any',
+      recentSignIn: false,
+      target: "a visible member of the caller's tenant (path parameter userId)",
+      rules: ['step-up-on-own-factors', 'member-of-this-tenant-only', 'not-a-super-user', 'member-level-within-reach'],
+    });
+    expect(reset.responses['401'].description).toContain('RFC 9470');
+    expect(reset.responses['403'].description).toBe('Refused by a rule; `reason` is one of: missing-permission, role-level, multi-tenant-user, protected-user');
+    expect(reset.responses['404'].description).toContain('user not found');
+    for (const [method, path] of [['post', '/v1/roles'], ['patch', '/v1/roles/{roleId}']]) {
+      expect(document.paths[path][method].responses).toHaveProperty('409');
+    }
+    expect(document.paths['/v1/roles/{roleId}'].delete.responses['403'].description).toContain('environment-role');
   });
 
   it('leaves public routes without security', () => {

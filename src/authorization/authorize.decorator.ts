@@ -28,6 +28,7 @@ export function Authorize(policy: Policy<any, any>): MethodDecorator {
   return applyDecorators(
     SetMetadata(POLICY, policy),
     ApiBearerAuth(BEARER_SCHEME),
+    ApiExtension('x-permission', policy.permission ?? 'none (any verified token)'),
     ApiExtension('x-policy', {
       name: policy.name,
       permission: policy.permission ?? null,

@@ -71,6 +71,21 @@ describe('audit log of administrative changes (CONTRACT §4.2), read from the re
     ]);
     expect(audit.every((line) => line.level === 30)).toBe(true); // info
 
+    // Besides the audit line, one decision line per refusal by a rule: who, where, which rule, why.
+    const decisions = lines.filter((line) => line.decision === 'deny');
+    const decision = ({ actor, tenant, route, rule, reason, requestId }: Record<string, unknown>) => ({ actor, tenant, route, rule, reason, requestId });
+    expect(decisions.map(decision)).toEqual([
+      { actor: USER_BOB, tenant: 'tenant-acme', route: 'POST /v1/roles', rule: 'permission', reason: 'missing-permission', requestId: 'req-denied' },
+      {
+        actor: USER_ALICE,
+        tenant: 'tenant-acme',
+        route: 'POST /v1/users/:userId/mfa/unenroll',
+        rule: 'member-of-this-tenant-only',
+        reason: 'multi-tenant-user',
+        requestId: 'req-global-mfa',
+      },
+    ]);
+
     // The access line of the read: who, which route and trace, status, duration, upstream time.
     const access = lines.find((line) => line.msg === 'GET /v1/roles 200');
     expect(access).toMatchObject({

@@ -1,4 +1,5 @@
 import type { Response } from 'supertest';
+import { DENIAL_REASONS } from '../../src/common/problems/problem.exception';
 import { PROBLEM_JSON } from './gateway';
 
 /** A 401 exactly as CONTRACT §2 describes it. */
@@ -15,6 +16,8 @@ export function expectProblem(response: Response, status: number): void {
   expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
   expect(response.body).toMatchObject({ type: 'about:blank', status, title: expect.any(String), detail: expect.any(String) });
   expect(response.body.requestId).toBe(response.headers['x-request-id']);
+  // CONTRACT §3: every 403 says why, in a code frontends can branch on.
+  if (status === 403) expect(DENIAL_REASONS).toContain(response.body.reason);
 }
 
 /** Moves the process clock (jose, the caches and the emulator all read Date.now). */

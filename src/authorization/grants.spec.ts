@@ -1,0 +1,40 @@
+import type { FronteggPermission, FronteggRole, FronteggUser } from '../identity/frontegg-api.types';
+import { resolveGrants, strongestLevel } from './grants';
+
+const catalogue = [
+  { id: 'p-read', key: 'fe.secure.read.roles' },
+  { id: 'p-users', key: 'fe.secure.read.users' },
+] as FronteggPermission[];
+const role = (id: string, level: number, permissions: string[]) => ({ id, key: `key-${id}`, level, permissions }) as FronteggRole;
+const user = (extra: Partial<FronteggUser> = {}, membership: Record<string, unknown> = {}) =>
+  ({ id: 'u1', tenantId: 't1', tenants: [{ tenantId: 't1', roles: [role('r1', 30, ['p-read']), role('r2', 50, ['p-users'])], ...membership }], ...extra }) as FronteggUser;
+
+describe('resolveGrants', () => {
+  it("answers the membership's roles by id with levels, and their permissions as keys", () => {
+    expect(resolveGrants(user(), 't1', catalogue)).toEqual({
+      grants: {
+        roleKeys: ['key-r1', 'key-r2'],
+        permissions: ['fe.secure.read.roles', 'fe.secure.read.users'],
+        roles: [{ id: 'r1', key: 'key-r1', level: 30 }, { id: 'r2', key: 'key-r2', level: 50 }],
+      },
+      until: undefined,
+    });
+  });
+
+  it('revokes a locked user, a missing, disabled or expired membership', () => {
+    expect(resolveGrants(user({ isLocked: true }), 't1', catalogue)).toEqual({ revoked: 'locked' });
+    expect(resolveGrants(user(), 't2', catalogue)).toEqual({ revoked: 'not-a-member' });
+    expect(resolveGrants(user({}, { isDisabled: true }), 't1', catalogue)).toEqual({ revoked: 'membership-disabled' });
+    expect(resolveGrants(user({}, { temporaryExpirationDate: '2024-03-01T00:00:00.000Z' }), 't1', catalogue)).toEqual({ revoked: 'membership-expired' });
+  });
+
+  it('keeps the end of a temporary membership still running, so that it is enforced from the cache', () => {
+    const end = new Date(Date.now() + 60_000).toISOString();
+    expect(resolveGrants(user({}, { temporaryExpirationDate: end }), 't1', catalogue)).toMatchObject({ until: Date.parse(end) });
+  });
+
+  it('takes the strongest (lowest) level, and none when no role is held', () => {
+    expect(strongestLevel([{ level: 50 }, { level: 30 }])).toBe(30);
+    expect(strongestLevel([])).toBe(Number.POSITIVE_INFINITY);
+  });
+});

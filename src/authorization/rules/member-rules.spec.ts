@@ -1,0 +1,32 @@
+import type { FronteggUser } from '../../identity/frontegg-api.types';
+import { assertNotProtected, assertRecentSignIn, assertSingleTenant } from './member-rules';
+
+const member = (tenantIds: string[], extra: Partial<FronteggUser> = {}) =>
+  ({ tenantId: tenantIds[0], tenantIds, roles: [], tenants: tenantIds.map((tenantId) => ({ tenantId, roles: [] })), ...extra }) as FronteggUser;
+
+describe('member rules', () => {
+  it('allows an MFA reset only for users of the caller tenant alone (403 multi-tenant-user)', () => {
+    expect(() => assertSingleTenant('t1', member(['t1']))).not.toThrow();
+    expect(() => assertSingleTenant('t1', member(['t1', 't2']))).toThrow(expect.objectContaining({ reason: 'multi-tenant-user' }));
+    // A membership listed only in `tenants` counts too.
+    const hidden = member(['t1'], { tenants: [{ tenantId: 't2', roles: [] }] });
+    expect(() => assertSingleTenant('t1', hidden)).toThrow(expect.objectContaining({ status: 403 }));
+  });
+
+  it('never resets a super-user (403 protected-user)', () => {
+    expect(() => assertNotProtected(member(['t1']))).not.toThrow();
+    expect(() => assertNotProtected(member(['t1'], { superUser: true }))).toThrow(expect.objectContaining({ reason: 'protected-user' }));
+  });
+
+  it('accepts a sign-in within the maximum age, and answers an old or unknown one with the RFC 9470 challenge', () => {
+    expect(() => assertRecentSignIn(1000, 300, 1300)).not.toThrow();
+    for (const authTime of [1000, undefined]) {
+      expect(() => assertRecentSignIn(authTime, 300, 1301)).toThrow(
+        expect.objectContaining({
+          status: 401,
+          headers: { 'WWW-Authenticate': 'Bearer realm="api", error="insufficient_user_authentication", max_age=300' },
+        }),
+      );
+    }
+  });
+});

@@ -1,0 +1,93 @@
+import Redis from 'ioredis';
+import { ROLE_ACME_AUDITOR, startEmulator, USER_ALICE, USER_BOB, USER_GRACE, type RunningEmulator } from '../../src/emulator';
+import { requireRedis } from '../operations/support';
+import { expectProblem } from '../support/assertions';
+import { startGatewayOn, type TestGateway } from '../support/gateway';
+
+const USER_READS = /^\/identity\/resources\/vendor-only\/users\/v1\/[^/]+$/;
+
+/** Grants resolved from the identity API (CONTRACT §3): one call per user, no fallback, shared by every instance. */
+describe('live roles and permissions (AUTHZ_SOURCE=live)', () => {
+  let emulator: RunningEmulator;
+  let gateway: TestGateway;
+
+  beforeAll(async () => {
+    emulator = await startEmulator();
+    gateway = await startGatewayOn(emulator, { AUTHZ_SOURCE: 'live', AUTHZ_CACHE_TTL_S: '30' });
+  });
+  afterAll(async () => {
+    await gateway.close();
+    await emulator.close();
+  });
+  beforeEach(() => gateway.reset());
+
+  const getAs = (token: string, path: string) => gateway.http().get(path).set('authorization', `Bearer ${token}`);
+
+  it("makes one upstream call for a burst of one user's requests, and none while cached", async () => {
+    const token = await gateway.token({ userId: USER_BOB });
+    await gateway.upstream.clearRequests();
+    const burst = await Promise.all(Array.from({ length: 25 }, () => getAs(token, '/v1/roles')));
+    expect(burst.map((response) => response.status)).toEqual(Array(25).fill(200));
+    expect(await gateway.upstream.requests({ method: 'GET', path: USER_READS })).toHaveLength(1);
+    await getAs(token, '/v1/roles');
+    expect(await gateway.upstream.requests({ method: 'GET', path: USER_READS })).toHaveLength(1);
+  });
+
+  it('fails with the upstream status when resolution fails, never with fewer checks', async () => {
+    const token = await gateway.token({ userId: USER_BOB });
+    await gateway.upstream.injectFault({ method: 'GET', path: `/identity/resources/vendor-only/users/v1/${USER_BOB}`, status: 500 });
+    expectProblem(await getAs(token, '/v1/roles'), 502);
+    await gateway.upstream.clearFaults();
+    expect((await getAs(token, '/v1/roles')).status).toBe(200);
+  });
+
+  it("ignores the token's claims: permissions are those of the user's roles now", async () => {
+    const forged = await gateway.token({ userId: USER_BOB, claims: { permissions: ['fe.secure.read.users'] } });
+    const response = await getAs(forged, `/v1/users/${USER_GRACE}`);
+    expectProblem(response, 403);
+    expect(response.body.reason).toBe('missing-permission');
+  });
+});
+
+describe('live grants shared by every instance on one Redis', () => {
+  const database = 1 + Math.floor(Math.random() * 15);
+  let emulator: RunningEmulator;
+  let first: TestGateway;
+  let second: TestGateway;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    await requireRedis();
+    redis = new Redis(`redis://127.0.0.1:6379/${database}`);
+    await redis.flushdb();
+    emulator = await startEmulator();
+    const shared = { AUTHZ_SOURCE: 'live', AUTHZ_CACHE_TTL_S: '300', REDIS_URL: `redis://127.0.0.1:6379/${database}` };
+    [first, second] = await Promise.all([startGatewayOn(emulator, shared), startGatewayOn(emulator, shared)]);
+  });
+  afterAll(async () => {
+    await Promise.all([first?.close(), second?.close()]);
+    await redis?.flushdb();
+    redis?.disconnect();
+    await emulator?.close();
+  });
+
+  it('drops a tenant on every instance when one of them changes a role', async () => {
+    const grace = await first.token({ userId: USER_GRACE });
+    const alice = await first.token({ userId: USER_ALICE });
+    expect((await second.http().get(`/v1/users/${USER_BOB}`).set('authorization', `Bearer ${grace}`)).status).toBe(200);
+    // The second instance resolved Grace once; the first instance resolves from the same store.
+    await first.upstream.clearRequests();
+    expect((await first.http().get(`/v1/users/${USER_BOB}`).set('authorization', `Bearer ${grace}`)).status).toBe(200);
+    expect(await first.upstream.requests({ method: 'GET', path: `/identity/resources/vendor-only/users/v1/${USER_GRACE}` })).toHaveLength(0);
+
+    const change = await first
+      .http()
+      .put(`/v1/roles/${ROLE_ACME_AUDITOR}/permissions`)
+      .set('authorization', `Bearer ${alice}`)
+      .send({ permissionIds: ['perm-reports-read'] });
+    expect(change.status).toBe(200);
+    const refused = await second.http().get(`/v1/users/${USER_BOB}`).set('authorization', `Bearer ${grace}`);
+    expectProblem(refused, 403);
+    expect(refused.body.reason).toBe('missing-permission');
+  });
+});
