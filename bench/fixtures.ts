@@ -83,6 +83,7 @@ export function expectedRolesAnswer(tenantId: string): object[] {
     isDefault: r.isDefault,
     level: r.level,
     permissions: r.permissions,
+    environmentWide: r.tenantId === '',
   }));
 }
 

@@ -37,7 +37,7 @@ async function listRoles(req: AuthenticatedRequest, res: Response, next: NextFun
     res.json(
       data
         .filter((role) => !role.tenantId || role.tenantId === tenantId)
-        .map(({ id, key, name, description, isDefault, level, permissions }) => ({ id, key, name, description, isDefault, level, permissions })),
+        .map(({ id, key, name, description, isDefault, level, permissions, tenantId: owner }) => ({ id, key, name, description, isDefault, level, permissions, environmentWide: !owner })),
     );
   } catch (error) {
     next(error);

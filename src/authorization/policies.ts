@@ -2,7 +2,6 @@ import type { FronteggRole } from '../identity/frontegg-api.types';
 import { CreateRoleDto } from '../roles/dto/create-role.dto';
 import { SetRolePermissionsDto } from '../roles/dto/set-role-permissions.dto';
 import { UpdateRoleDto } from '../roles/dto/update-role.dto';
-import { UpdateOwnProfileDto } from '../profile/dto/update-own-profile.dto';
 import { strongestLevel } from './grants';
 import { callerLevel, definePolicy, type PolicyRule, type PolicyTarget } from './policy';
 import { assertGrantable, assertKeyAvailable, assertLevelsWithinReach } from './rules/level-rules';
@@ -100,7 +99,8 @@ const memberWithinReach: PolicyRule<TenantMember> = {
 
 export const Policies = {
   readOwnProfile: definePolicy({ name: 'profile.read-own', tokenTypes: ['userToken'] }),
-  updateOwnProfile: definePolicy({ name: 'profile.update-own', tokenTypes: ['userToken'], body: UpdateOwnProfileDto }),
+  // No rule reads this body: the global validation pipe checks it, and the write stays on the guard's fast path.
+  updateOwnProfile: definePolicy({ name: 'profile.update-own', tokenTypes: ['userToken'] }),
   resetOwnMfa: definePolicy({ name: 'mfa.reset-own', tokenTypes: ['userToken'], recentSignIn: true }),
 
   listRoles: definePolicy({ name: 'roles.list', permission: 'fe.secure.read.roles' }),

@@ -55,7 +55,7 @@ export interface Policy<Target = undefined, Body = unknown> {
   readonly recentSignIn?: boolean;
   /** Level rules need the caller's roles by id with their levels: resolved from the identity API, whatever AUTHZ_SOURCE says. */
   readonly callerRolesById?: boolean;
-  /** Validated before any rule reads it, so rules see exactly what the handler will. */
+  /** For policies whose rules read the body: validated first, so rules see exactly what the handler will. */
   readonly body?: Type<Body>;
   readonly target?: PolicyTarget<Target>;
   readonly rules?: readonly PolicyRule<Target, Body>[];
