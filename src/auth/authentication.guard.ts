@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '../common/problems/problem.exception';
 import { bearerTokenOf } from './bearer-token';
-import { IS_PUBLIC } from './decorators/public.decorator';
+import { isPublicRoute } from './decorators/public.decorator';
 import { attachPrincipal } from './principal';
 import { TokenRejectedError, TokenVerifier } from './token-verifier.service';
 
@@ -21,7 +21,7 @@ export class AuthenticationGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
+    if (isPublicRoute(this.reflector, context)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const credential = bearerTokenOf(request.raw);
     if (credential.kind !== 'token') {

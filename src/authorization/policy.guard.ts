@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, HttpStatus, Injectable, Logger } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { IS_PUBLIC } from '../auth/decorators/public.decorator';
+import { isPublicRoute } from '../auth/decorators/public.decorator';
 import { missingPermissions } from '../auth/permissions';
 import type { Principal } from '../auth/principal';
 import { validateBody } from '../common/pipes/validation.pipe';
@@ -138,9 +138,7 @@ export class PolicyGuard implements CanActivate {
   private policyOf(context: ExecutionContext): AnyPolicy | typeof PUBLIC | undefined {
     const handler = context.getHandler();
     if (this.policies.has(handler)) return this.policies.get(handler);
-    const policy = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [handler, context.getClass()])
-      ? PUBLIC
-      : this.reflector.get<AnyPolicy | undefined>(POLICY, handler);
+    const policy = isPublicRoute(this.reflector, context) ? PUBLIC : this.reflector.get<AnyPolicy | undefined>(POLICY, handler);
     this.policies.set(handler, policy);
     return policy;
   }
