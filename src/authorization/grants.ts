@@ -1,4 +1,4 @@
-import type { FronteggPermission, FronteggUser, FronteggUserTenant } from '../identity/frontegg-api.types';
+import type { FronteggPermission, FronteggRole, FronteggUser, FronteggUserTenant } from '../identity/frontegg-api.types';
 
 /** A role the caller holds in its tenant, as the identity API knows it: by id, with its level. */
 export interface HeldRole {
@@ -50,15 +50,20 @@ export function resolveGrants(user: FronteggUser, tenantId: string, catalogue: r
   const until = membership.temporaryExpirationDate ? Date.parse(membership.temporaryExpirationDate) : undefined;
   if (until !== undefined && !(until > Date.now())) return { revoked: 'membership-expired' };
   const roles = membership.roles ?? [];
-  const granted = new Set(roles.flatMap((role) => role.permissions ?? []));
   return {
     grants: {
       roleKeys: roles.map((role) => role.key),
-      permissions: catalogue.filter((permission) => granted.has(permission.id)).map((permission) => permission.key),
+      permissions: permissionKeysOf(roles, catalogue),
       roles: roles.map(({ id, key, level }) => ({ id, key, level })),
     },
     until,
   };
+}
+
+/** Permission keys granted by `roles` (which name permissions by id), resolved through the catalogue. */
+export function permissionKeysOf(roles: readonly Pick<FronteggRole, 'permissions'>[], catalogue: readonly FronteggPermission[]): string[] {
+  const granted = new Set(roles.flatMap((role) => role.permissions ?? []));
+  return catalogue.filter((permission) => granted.has(permission.id)).map((permission) => permission.key);
 }
 
 /** The strongest (lowest) level among held roles; none held: no level at all. */

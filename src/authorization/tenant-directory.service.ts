@@ -1,7 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { ReadThroughCache, type CachedAnswer } from '../common/cache/read-through-cache';
 import type { RequestTrace } from '../common/http/request-trace';
-import { PATH_ID_PATTERN } from '../common/pipes/path-id.pipe';
+import { assertPathId } from '../common/validation/path-id';
 import { ProblemException } from '../common/problems/problem.exception';
 import { GatewayConfig } from '../config/gateway-config';
 import type { FronteggRole, FronteggUser, FronteggUserTenant } from '../identity/frontegg-api.types';
@@ -82,7 +82,3 @@ export class TenantDirectory {
   }
 }
 
-/** Ids travel upstream only when they are plain ids (CONTRACT §5): else `400` before any call. */
-function assertPathId(id: string): void {
-  if (typeof id !== 'string' || !PATH_ID_PATTERN.test(id)) throw ProblemException.badRequest('path parameter must match ^[A-Za-z0-9_-]{1,64}$');
-}

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import type { AxiosResponse, Method } from 'axios';
 import { ProblemException } from '../common/problems/problem.exception';
 import { outgoingTraceparent, recordUpstreamCall, type RequestTrace } from '../common/http/request-trace';
-import { PATH_ID_PATTERN } from '../common/pipes/path-id.pipe';
+import { PATH_ID_PATTERN } from '../common/validation/path-id';
 import type {
   FronteggAddRoleRequest,
   FronteggPermission,

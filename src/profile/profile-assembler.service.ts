@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
+import { permissionKeysOf } from '../authorization/grants';
 import { PermissionCatalogue } from '../authorization/permission-catalogue.service';
 import type { RequestTrace } from '../common/http/request-trace';
 import type { FronteggUser, FronteggUserTenant } from '../identity/frontegg-api.types';
 import type { ProfileDto } from './dto/profile.dto';
-import { permissionKeysOf, toProfile } from './profile.mapper';
+import { toProfile } from './profile.mapper';
 
 /** Shows an upstream user as seen from one tenant: that tenant's roles and their permissions. */
 @Injectable()

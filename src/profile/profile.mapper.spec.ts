@@ -1,5 +1,6 @@
 import type { FronteggPermission, FronteggRole, FronteggUser } from '../identity/frontegg-api.types';
-import { parseJsonObject, permissionKeysOf, toProfile } from './profile.mapper';
+import { permissionKeysOf } from '../authorization/grants';
+import { parseJsonObject, toProfile } from './profile.mapper';
 import { upstreamUpdateOf } from './profile.service';
 
 describe('toProfile', () => {

@@ -1,4 +1,4 @@
-import type { FronteggPermission, FronteggRole, FronteggUser } from '../identity/frontegg-api.types';
+import type { FronteggRole, FronteggUser } from '../identity/frontegg-api.types';
 import type { ProfileDto } from './dto/profile.dto';
 
 /**
@@ -28,12 +28,6 @@ export function toProfile(
     createdAt: user.createdAt ?? null,
     lastLogin: user.lastLogin ?? null,
   };
-}
-
-/** Permission keys granted by `roles`, resolved through the catalogue. */
-export function permissionKeysOf(roles: readonly FronteggRole[], catalogue: readonly FronteggPermission[]): string[] {
-  const granted = new Set(roles.flatMap((role) => role.permissions ?? []));
-  return catalogue.filter((permission) => granted.has(permission.id)).map((permission) => permission.key);
 }
 
 /** Upstream metadata is a JSON string; anything that is not a JSON object reads as `null`. */

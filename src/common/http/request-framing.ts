@@ -1,7 +1,7 @@
 import { HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem } from '../filters/problem-details.filter';
-import { PATH_ID_PATTERN } from '../pipes/path-id.pipe';
+import { PATH_ID_PATTERN } from '../validation/path-id';
 import { ProblemException } from '../problems/problem.exception';
 
 const logger = new Logger('Requests');

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, Matches } from 'class-validator';
-import { PATH_ID_PATTERN } from '../../common/pipes/path-id.pipe';
+import { PATH_ID_PATTERN } from '../../common/validation/path-id';
 
 /** The complete set of permissions the role will have (it replaces the current set). */
 export class SetRolePermissionsDto {
