@@ -75,10 +75,13 @@ export class EnvironmentVariables {
   @OptionalInteger(0, 86400) AUTHZ_CACHE_TTL_S?: number;
   @OptionalInteger(0, 86400) ROLES_CACHE_TTL_S?: number;
   @OptionalInteger(1, 120000) UPSTREAM_TIMEOUT_MS?: number;
+  @OptionalInteger(1024, 64 * 1024 * 1024) UPSTREAM_MAX_RESPONSE_BYTES?: number;
+  @OptionalInteger(1, 300_000) REQUEST_DEADLINE_MS?: number;
   @OptionalInteger(1, 1_000_000) RATE_LIMIT_PER_MINUTE?: number;
   @OptionalInteger(0, 600_000) SHUTDOWN_TIMEOUT_MS?: number;
   @OptionalInteger(0, 10) TRUST_PROXY?: number;
   @OptionalUrl(['redis', 'rediss']) REDIS_URL?: string;
+  @OptionalInteger(1, 60_000) REDIS_COMMAND_TIMEOUT_MS?: number;
   @OptionalMatching(/^\S{16,}$/, 'at least 16 characters without spaces') METRICS_TOKEN?: string;
   @OptionalMatching(URL_LIST, 'a comma-separated list of origins (scheme://host[:port])') CORS_ORIGINS?: string;
   @OptionalMatching(/^\S+$/, 'a single word') NODE_ENV?: string;
@@ -89,7 +92,8 @@ const VARIABLE_NAMES: ReadonlyArray<keyof EnvironmentVariables> = [
   'PORT', 'HOST', 'FRONTEGG_REGION', 'FRONTEGG_API_URL', 'FRONTEGG_CLIENT_ID', 'FRONTEGG_API_KEY',
   'FRONTEGG_APP_URL', 'FRONTEGG_JWKS_URL', 'FRONTEGG_ISSUERS', 'FRONTEGG_AUDIENCE', 'FRONTEGG_JWT_ALGORITHMS',
   'FRONTEGG_ALLOW_HTTP', 'JWT_CLOCK_TOLERANCE_S', 'STEP_UP_MAX_AGE_S', 'AUTHZ_SOURCE', 'AUTHZ_CACHE_TTL_S', 'ROLES_CACHE_TTL_S', 'UPSTREAM_TIMEOUT_MS',
-  'RATE_LIMIT_PER_MINUTE', 'SHUTDOWN_TIMEOUT_MS', 'TRUST_PROXY', 'REDIS_URL', 'METRICS_TOKEN', 'CORS_ORIGINS', 'NODE_ENV', 'LOG_LEVEL',
+  'UPSTREAM_MAX_RESPONSE_BYTES', 'REQUEST_DEADLINE_MS', 'RATE_LIMIT_PER_MINUTE', 'SHUTDOWN_TIMEOUT_MS', 'TRUST_PROXY', 'REDIS_URL',
+  'REDIS_COMMAND_TIMEOUT_MS', 'METRICS_TOKEN', 'CORS_ORIGINS', 'NODE_ENV', 'LOG_LEVEL',
 ];
 
 /** Validates the raw variables: the typed values, and one message per invalid variable. */

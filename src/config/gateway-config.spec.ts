@@ -70,6 +70,17 @@ describe('loadGatewayConfig', () => {
     expect(config.corsOrigins).toEqual(['https://app.example.com']);
   });
 
+  it('bounds every wait and answer by default (CONTRACT §1) and takes overrides', () => {
+    expect(loadGatewayConfig(valid)).toMatchObject({ upstreamMaxResponseBytes: 1_048_576, requestDeadlineMs: 10_000, redisCommandTimeoutMs: 250 });
+    const config = loadGatewayConfig({ ...valid, UPSTREAM_MAX_RESPONSE_BYTES: '4096', REQUEST_DEADLINE_MS: '1500', REDIS_COMMAND_TIMEOUT_MS: '50' });
+    expect(config).toMatchObject({ upstreamMaxResponseBytes: 4096, requestDeadlineMs: 1500, redisCommandTimeoutMs: 50 });
+    expect(problemsOf({ ...valid, UPSTREAM_MAX_RESPONSE_BYTES: '10', REQUEST_DEADLINE_MS: '0', REDIS_COMMAND_TIMEOUT_MS: 'soon' })).toEqual([
+      'UPSTREAM_MAX_RESPONSE_BYTES must be an integer from 1024 to 67108864',
+      'REQUEST_DEADLINE_MS must be an integer from 1 to 300000',
+      'REDIS_COMMAND_TIMEOUT_MS must be an integer from 1 to 60000',
+    ]);
+  });
+
   it('reports one line per problem, naming each variable', () => {
     const problems = problemsOf({
       ...valid,

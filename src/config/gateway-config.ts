@@ -38,13 +38,20 @@ export class GatewayConfig {
   /** How long resolved roles and permissions of one user in one tenant are reused (0: not cached). */
   readonly authzCacheTtlS!: number;
   readonly rolesCacheTtlS!: number;
+  /** One upstream attempt. */
   readonly upstreamTimeoutMs!: number;
+  /** Largest upstream answer read; a larger one is a 502, never buffered whole. */
+  readonly upstreamMaxResponseBytes!: number;
+  /** All upstream work of one request (attempts, retries, vendor-token renewal); past it a 504. */
+  readonly requestDeadlineMs!: number;
   readonly rateLimitPerMinute!: number;
   /** How long in-flight requests may take to finish once shutdown begins. */
   readonly shutdownTimeoutMs!: number;
   /** Proxies in front of the gateway whose X-Forwarded-For is believed (0: the socket's address). */
   readonly trustedProxyHops!: number;
   readonly redisUrl?: string;
+  /** Longest wait for one Redis command; past it the gateway goes on as when Redis is down. */
+  readonly redisCommandTimeoutMs!: number;
   readonly metricsToken?: string;
   readonly corsOrigins!: string[];
 
@@ -139,10 +146,13 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     authzCacheTtlS: v.AUTHZ_CACHE_TTL_S ?? 30,
     rolesCacheTtlS: v.ROLES_CACHE_TTL_S ?? 30,
     upstreamTimeoutMs: v.UPSTREAM_TIMEOUT_MS ?? 5000,
+    upstreamMaxResponseBytes: v.UPSTREAM_MAX_RESPONSE_BYTES ?? 1_048_576,
+    requestDeadlineMs: v.REQUEST_DEADLINE_MS ?? 10_000,
     rateLimitPerMinute: v.RATE_LIMIT_PER_MINUTE ?? 600,
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS ?? 10_000,
     trustedProxyHops: v.TRUST_PROXY ?? 0,
     redisUrl: v.REDIS_URL,
+    redisCommandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS ?? 250,
     metricsToken: v.METRICS_TOKEN,
     corsOrigins: list(v.CORS_ORIGINS)?.map(trimSlash) ?? [],
   });
