@@ -30,7 +30,7 @@ export async function startLocalUpstream(env: NodeJS.ProcessEnv): Promise<LocalU
         '',
         `Local mode: the gateway at ${gatewayUrl} uses the identity emulator at ${emulator.url}.`,
         'Seeded users (development passwords):',
-        ...emulator.users.map((user) => `  ${user.email.padEnd(20)} ${user.password}  tenants: ${user.tenantIds.join(', ')}`),
+        ...emulator.users.map((user) => `  ${user.email.padEnd(20)} ${user.password}  ${user.roles}`),
         '',
         'Get a token and call the gateway:',
         `  TOKEN=$(curl -s ${emulator.url}/identity/resources/auth/v1/user -H 'content-type: application/json' \\`,

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createGatewayApp } from './app.factory';
+import { flushLogs } from './common/logging/gateway-logger';
 import { ConfigurationError, isLocalMode, loadGatewayConfig, type GatewayConfig } from './config/gateway-config';
 import { Lifecycle } from './health/lifecycle.service';
 import { startLocalUpstream, type LocalUpstream } from './local-mode';
@@ -26,6 +27,8 @@ async function main(): Promise<void> {
 
   if (local) {
     const shown = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    // Last on the screen: the start-up log lines still in the batch would otherwise print after it.
+    flushLogs();
     process.stdout.write(local.instructions(`http://${shown}:${config.port}`));
   }
 }

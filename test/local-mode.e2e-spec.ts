@@ -8,7 +8,7 @@ describe('local mode (CONTRACT §7): the gateway with no credentials runs on the
   beforeAll(async () => {
     port = await freePort();
     const emulatorPort = await freePort();
-    gateway = runBuiltGateway(cleanEnvironment({ PORT: String(port), HOST: '127.0.0.1', EMULATOR_PORT: String(emulatorPort), LOG_LEVEL: 'silent' }));
+    gateway = runBuiltGateway(cleanEnvironment({ PORT: String(port), HOST: '127.0.0.1', EMULATOR_PORT: String(emulatorPort), LOG_LEVEL: 'info' }));
     await gateway.waitFor(`/v1/me -H "authorization: Bearer $TOKEN"`);
   });
 
@@ -30,6 +30,18 @@ describe('local mode (CONTRACT §7): the gateway with no credentials runs on the
       expect(gateway.output()).toContain(email);
     }
     expect(gateway.output()).toContain('frontegg-dev-password');
+  });
+
+  it('prints the banner last, after every start-up log line, with each seeded user\'s roles', () => {
+    const lines = gateway.output().split('\n');
+    const started = lines.findIndex((line) => line.includes('Nest application successfully started'));
+    const banner = lines.findIndex((line) => line.startsWith('Local mode:'));
+    expect(started).toBeGreaterThan(-1);
+    expect(banner).toBeGreaterThan(started);
+    expect(lines.slice(banner).filter((line) => line.startsWith('{'))).toEqual([]);
+    const userLine = (email: string) => lines.find((line) => line.trim().startsWith(email));
+    expect(userLine('alice@acme.test')).toMatch(/tenant-acme: Admin\b/);
+    expect(userLine('erin@shared.test')).toMatch(/tenant-acme: Member\b.*tenant-globex: /);
   });
 
   it('is ready and serves the docs', async () => {

@@ -11,10 +11,8 @@ export function describeEmulator(emulator: RunningEmulator): string {
     `Frontegg identity emulator listening on ${url}`,
     `  issuer and login domain: ${url}   JWKS: ${url}/.well-known/jwks.json   audience: ${emulator.audience}`,
     `  vendor credentials (POST ${url}/auth/vendor): clientId=${clientId} secret=${apiKey}`,
-    '  seeded users (email, password, name, tenants):',
-    ...users.map(
-      (user) => `    ${user.email.padEnd(emailWidth)}  ${user.password}  ${user.name} [${user.tenantIds.join(', ')}]`,
-    ),
+    '  seeded users (email, password, name, roles per tenant):',
+    ...users.map((user) => `    ${user.email.padEnd(emailWidth)}  ${user.password}  ${user.name} [${user.roles}]`),
     '  sign in:',
     `    curl -s -X POST ${url}/identity/resources/auth/v1/user -H 'content-type: application/json' -d '${loginBody}'`,
     `  test controls: ${url}${CONTROL_PREFIX}/`,

@@ -52,6 +52,8 @@ export interface SeedUserSignIn {
   password: string;
   name: string;
   tenantIds: string[];
+  /** Role keys per tenant, in tenant order: `tenant-acme: Admin; tenant-globex: Member`. */
+  roles: string;
 }
 
 const SEEDED_AT = '2024-01-15T09:00:00.000Z';
@@ -307,11 +309,14 @@ export function createSeedData(): IdentityData {
 
 /** Sign-in details of every seeded user, for banners and tests. */
 export function seedUserSignIns(): SeedUserSignIn[] {
-  return createSeedData().users.map((seeded) => ({
+  const seed = createSeedData();
+  const roleKey = new Map(seed.roles.map((seeded) => [seeded.id, seeded.key]));
+  return seed.users.map((seeded) => ({
     id: seeded.id,
     email: seeded.email,
     password: seeded.password,
     name: seeded.name,
     tenantIds: seeded.tenants.map((membership) => membership.tenantId),
+    roles: seeded.tenants.map(({ tenantId, roleIds }) => `${tenantId}: ${roleIds.map((id) => roleKey.get(id) ?? id).join(', ')}`).join('; '),
   }));
 }

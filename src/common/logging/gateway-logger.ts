@@ -45,6 +45,11 @@ function batchedStdout(): DestinationStream {
   return stdout;
 }
 
+/** Writes what the batched stdout holds now, so that text printed next comes after it. */
+export function flushLogs(): void {
+  stdout?.flushSync();
+}
+
 export interface GatewayLoggers {
   /** Everything but the access log, redacted. */
   app: Logger;
