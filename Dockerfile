@@ -1,6 +1,9 @@
 # syntax=docker/dockerfile:1
+# Both stages run the Node LTS line that .nvmrc names (test/deployment.e2e-spec.ts checks it, .ci/run tests on it).
+# The major tag, not a patch: each rebuild takes the line's security releases. Debian 13 (trixie) is the base the
+# official images publish for this line; bookworm's regular security support ended in June 2026.
 # Build stage: compile with the dev toolchain, then keep production dependencies only.
-FROM node:20-bookworm-slim AS build
+FROM node:26-trixie-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # npm install, not npm ci: the lockfile carries no other-platform optional entries (see .ci/run).
@@ -10,7 +13,7 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
 # Runtime stage: no compiler, no sources, no root.
-FROM node:20-bookworm-slim
+FROM node:26-trixie-slim
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build --chown=node:node /app/package.json ./

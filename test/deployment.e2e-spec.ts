@@ -4,7 +4,7 @@
  * Kubernetes manifests in deploy/kubernetes. Every environment they set goes through the real loaders.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { RequestMethod, type DynamicModule, type Type } from '@nestjs/common';
@@ -281,6 +281,63 @@ describe('Dockerfile', () => {
   it('is built from a context that leaves out local secrets, dependencies and build output', () => {
     const ignored = read('.dockerignore').split('\n').map((line) => line.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'dist', '.env', '.git']));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The Node runtime. `.nvmrc` names the one LTS major that the image ships and CI tests; the image,
+// the declared range and .ci/run are checked against it, so none of them can drift from the others.
+
+/** npm's own range rules: semver is what npm evaluates `engines` with (here it comes with npm, fastify and jest). */
+const semver = require('semver') as {
+  satisfies(version: string, range: string): boolean;
+  minVersion(range: string): { version: string } | null;
+};
+
+interface LockEntry {
+  engines?: { node?: string } | string[];
+}
+
+describe('the Node runtime (.nvmrc)', () => {
+  const nvmrc = existsSync(join(root, '.nvmrc')) ? read('.nvmrc') : '(no .nvmrc)';
+  const major = nvmrc.trim();
+  const engines = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node;
+  const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, LockEntry> };
+  /** The lowest version of each line the range declares: `^22.12.0 || >=24` gives 22.12.0 and 24.0.0. */
+  const lowestDeclared = engines.split('||').map((line) => semver.minVersion(line)?.version ?? `unparsable: ${line}`);
+
+  it('names one Node major, of an LTS line (even-numbered)', () => {
+    expect(nvmrc).toMatch(/^\d+\n?$/);
+    expect(Number(major) % 2).toBe(0);
+  });
+
+  it('is the major both stages of the image are built from, on one slim Debian base', () => {
+    const images = [...read('Dockerfile').matchAll(/^FROM (\S+)/gm)].map((match) => match[1]);
+    expect(images).toHaveLength(2);
+    expect(new Set(images).size).toBe(1);
+    expect(images[0]).toMatch(new RegExp(`^node:${major}-[a-z]+-slim$`));
+  });
+
+  it('is inside the range package.json declares, which leaves out Node 20 (end of life April 2026)', () => {
+    expect(semver.satisfies(`${major}.0.0`, engines)).toBe(true);
+    expect(semver.satisfies('20.99.0', engines)).toBe(false);
+    expect(lock.packages[''].engines).toEqual({ node: engines });
+  });
+
+  it('declares only Node versions that every locked package accepts', () => {
+    expect(lowestDeclared.every((version) => /^\d+\.\d+\.\d+$/.test(version))).toBe(true);
+    const refusing = Object.entries(lock.packages).flatMap(([path, entry]) => {
+      const wanted = !entry.engines || Array.isArray(entry.engines) ? undefined : entry.engines.node;
+      if (!path || !wanted) return [];
+      return lowestDeclared.filter((version) => !semver.satisfies(version, wanted)).map((version) => `${path} wants ${wanted}, not ${version}`);
+    });
+    expect(refusing).toEqual([]);
+  });
+
+  it('is the major .ci/run tests on as well, with node installed from the npm registry', () => {
+    const ci = read('.ci/run');
+    expect(ci).toMatch(/^image_node_major=\$\(tr -d '\[:space:\]' < \.nvmrc\)$/m);
+    expect(ci).toMatch(/^npx -y -p "node@\$image_node_major" npm test$/m);
   });
 });
 
