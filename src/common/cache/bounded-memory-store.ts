@@ -39,6 +39,7 @@ export class BoundedMemoryStore extends EventEmitter implements KeyvStoreAdapter
       maxSize: bounds.maxBytes,
       sizeCalculation: (value, key) => ENTRY_OVERHEAD_BYTES + 2 * (key.length + (typeof value === 'string' ? value.length : JSON.stringify(value).length)),
       ...(bounds.now ? { perf: { now: bounds.now } } : {}),
+      ttlResolution: 0, // read the clock on every check: it is cheap, and a cached one lags behind
     });
     this.sweeper = setInterval(() => this.dropExpired(), bounds.sweepIntervalMs).unref();
   }

@@ -46,7 +46,6 @@ export class MemoryFixedWindowStorage implements ThrottlerStorage, OnApplication
       max: bounds.maxEntries,
       maxSize: bounds.maxBytes,
       sizeCalculation: (_window, key) => WINDOW_OVERHEAD_BYTES + 2 * key.length,
-      perf: { now },
     });
   }
 
@@ -57,7 +56,7 @@ export class MemoryFixedWindowStorage implements ThrottlerStorage, OnApplication
     let window = this.windows.get(id);
     if (!window || window.endsAt <= now) {
       window = { hits: 0, endsAt: now + ttl };
-      this.windows.set(id, window, { ttl });
+      this.windows.set(id, window);
       this.sweepEvery(ttl);
     }
     window.hits++;
@@ -76,7 +75,9 @@ export class MemoryFixedWindowStorage implements ThrottlerStorage, OnApplication
   }
 
   sweep(): void {
-    this.windows.purgeStale();
+    const now = this.now();
+    const ended = [...this.windows.entries()].filter(([, window]) => window.endsAt <= now).map(([key]) => key);
+    for (const key of ended) this.windows.delete(key);
   }
 
   onApplicationShutdown(): void {
