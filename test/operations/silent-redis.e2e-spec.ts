@@ -161,3 +161,57 @@ describe('a silent or slow Redis (issue 11)', () => {
     expect((after.body as { key: string }[]).map((role) => role.key)).toContain('after-recovery');
   });
 });
+
+/** The same fault from a real redis-server frozen with SIGSTOP: the kernel still accepts connections, nothing answers. */
+describe('a frozen redis-server (issue 11)', () => {
+  let redis: Awaited<ReturnType<typeof startOwnRedis>>;
+  let gateway: TestGateway | undefined;
+  let starting: TestGateway | undefined;
+
+  beforeAll(async () => {
+    redis = await startOwnRedis();
+  });
+
+  afterAll(async () => {
+    redis?.process.kill('SIGCONT');
+    await gateway?.close();
+    await starting?.close();
+    await redis?.kill();
+  });
+
+  const shared = async (candidate: TestGateway) =>
+    ((await candidate.http().get('/health/ready').timeout(GIVE_UP_MS)).body as { info: { sharedStore: SharedStoreDetails } }).info.sharedStore;
+
+  it('answers in bounded time while it is frozen, and shares state again once it is thawed', async () => {
+    gateway = await startTestGateway({ REDIS_URL: `redis://127.0.0.1:${redis.port}`, RATE_LIMIT_PER_MINUTE: '100' });
+    const alice = await gateway.token();
+    expect((await gateway.http().get('/v1/roles').set('authorization', `Bearer ${alice}`)).status).toBe(200);
+    expect(await shared(gateway)).toMatchObject({ connected: true });
+
+    redis.process.kill('SIGSTOP');
+    for (const path of ['/v1/roles', '/v1/me', '/v1/roles']) {
+      const started = performance.now();
+      const response = await gateway.http().get(path).set('authorization', `Bearer ${alice}`).timeout(GIVE_UP_MS);
+      expect({ path, status: response.status }).toEqual({ path, status: 200 });
+      expect(performance.now() - started).toBeLessThan(ANSWER_BOUND_MS);
+    }
+    expect(await shared(gateway)).toMatchObject({ connected: false, state: 'degraded', mode: 'per-instance' });
+
+    redis.process.kill('SIGCONT');
+    const until = Date.now() + 15_000;
+    while ((await shared(gateway)).state !== 'ok' && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await shared(gateway)).toMatchObject({ connected: true, state: 'ok', mode: 'shared' });
+  });
+
+  it('starts while it is frozen (the ready check is bounded too) and answers per instance', async () => {
+    redis.process.kill('SIGSTOP');
+    const started = performance.now();
+    starting = await startTestGateway({ REDIS_URL: `redis://127.0.0.1:${redis.port}` });
+    expect(performance.now() - started).toBeLessThan(10_000);
+    const alice = await starting.token();
+    const response = await starting.http().get('/v1/roles').set('authorization', `Bearer ${alice}`).timeout(GIVE_UP_MS);
+    expect(response.status).toBe(200);
+    expect(await shared(starting)).toMatchObject({ state: 'degraded', mode: 'per-instance' });
+    redis.process.kill('SIGCONT');
+  });
+});
