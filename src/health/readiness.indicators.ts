@@ -3,6 +3,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { TokenVerifier } from '../auth/token-verifier.service';
 import { VendorTokenService } from '../identity/vendor-token.service';
 import { REDIS, type SharedRedis } from '../redis/redis.module';
+import { SharedStoreHealth } from '../redis/shared-store-health';
 import { Lifecycle } from './lifecycle.service';
 
 /** What readiness needs (CONTRACT §4.1): keys to verify tokens, a vendor token to call upstream, no shutdown. */
@@ -14,6 +15,7 @@ export class ReadinessIndicators {
     private readonly vendorTokens: VendorTokenService,
     private readonly lifecycle: Lifecycle,
     @Inject(REDIS) private readonly redis: SharedRedis,
+    private readonly sharedStoreHealth: SharedStoreHealth,
   ) {}
 
   notShuttingDown() {
@@ -27,14 +29,15 @@ export class ReadinessIndicators {
   }
 
   /**
-   * Reported, never failing: without Redis the gateway keeps answering (caches read through,
-   * limits fail open), so taking every instance out of the load balancer would be the outage.
+   * Reported, never failing: without Redis the gateway keeps answering with per-instance caches
+   * and limits, so taking every instance out of the load balancer would be the outage.
+   * `connected` means answering in time, not merely an open socket: a frozen Redis keeps those.
    */
   sharedStore() {
     const indicator = this.indicators.check('sharedStore');
-    if (!this.redis) return indicator.up({ store: 'memory' });
-    const connected = this.redis.status === 'ready';
-    return indicator.up({ store: 'redis', connected, ...(connected ? {} : { mode: 'fail-open' }) });
+    if (!this.redis) return indicator.up({ store: 'memory', mode: 'per-instance' });
+    const shared = this.sharedStoreHealth.isShared;
+    return indicator.up({ store: 'redis', connected: shared, state: shared ? 'ok' : 'degraded', mode: shared ? 'shared' : 'per-instance' });
   }
 
   /** A valid cached token is enough: a probe never forces a renewal. */

@@ -68,6 +68,26 @@ export class Metrics implements OnModuleInit {
     registers: [this.registry],
   });
 
+  readonly sharedStoreTimeouts = new Counter({
+    name: 'gateway_shared_store_timeouts_total',
+    help: 'Shared store (Redis) commands that got no answer within REDIS_COMMAND_TIMEOUT_MS, by use (also counted as errors)',
+    labelNames: ['use'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sharedStoreBypassed = new Counter({
+    name: 'gateway_shared_store_bypassed_total',
+    help: 'Operations served by the per-instance store without trying Redis, because the shared store is degraded, by use',
+    labelNames: ['use'] as const,
+    registers: [this.registry],
+  });
+
+  readonly sharedStoreDegraded = new Gauge({
+    name: 'gateway_shared_store_degraded',
+    help: '1 while Redis is configured but not answering (caches and rate limits per instance), else 0',
+    registers: [this.registry],
+  });
+
   constructor(private readonly adapterHost: HttpAdapterHost) {
     collectDefaultMetrics({ register: this.registry, prefix: 'gateway_' });
   }

@@ -2,10 +2,10 @@ import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } fro
 import Redis from 'ioredis';
 import { once } from 'node:events';
 import { GatewayConfig } from '../config/gateway-config';
+import { REDIS, type SharedRedis } from './redis.token';
+import { SharedStoreHealth } from './shared-store-health';
 
-/** The shared Redis connection, or null when REDIS_URL is not set (everything stays in memory). */
-export const REDIS = Symbol('REDIS');
-export type SharedRedis = Redis | null;
+export { REDIS, type SharedRedis } from './redis.token';
 
 const RECONNECT_MAX_DELAY_MS = 2_000;
 const CONNECT_TIMEOUT_MS = 2_000;
@@ -13,19 +13,24 @@ const closing = new WeakSet<Redis>();
 
 /**
  * Redis must never make a request wait: commands fail at once while the connection is down
- * (no offline queue, one try), and ioredis reconnects in the background by itself.
+ * (no offline queue, one try), every command (the rate-limit script, and the ready check of
+ * each connection too) fails after `commandTimeoutMs` without an answer, and ioredis reconnects
+ * in the background by itself. Commands that already failed are never sent again on the next
+ * connection: the rate-limit script would count a request twice.
  */
-export function connectRedis(url: string, logger: Logger): Redis {
+export function connectRedis(url: string, logger: Logger, commandTimeoutMs: number): Redis {
   const redis = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: CONNECT_TIMEOUT_MS,
+    commandTimeout: commandTimeoutMs,
+    autoResendUnfulfilledCommands: false,
     retryStrategy: (attempt) => Math.min(attempt * 200, RECONNECT_MAX_DELAY_MS),
   });
   let down = false;
   const lost = (error?: Error) => {
     if (closing.has(redis)) return; // our own shutdown, not an outage
-    if (!down) logger.warn({ err: error }, 'Redis unreachable: running without shared caches and limits until it is back');
+    if (!down) logger.warn({ err: error }, 'Redis connection lost: caches and rate limits per instance until it is back');
     down = true;
   };
   // A refused connection raises 'error'; a server that goes away only 'close'.
@@ -58,14 +63,15 @@ class RedisLifecycle implements OnApplicationShutdown {
       inject: [GatewayConfig],
       useFactory: async (config: GatewayConfig): Promise<SharedRedis> => {
         if (!config.redisUrl) return null;
-        const redis = connectRedis(config.redisUrl, new Logger('Redis'));
+        const redis = connectRedis(config.redisUrl, new Logger('Redis'), config.redisCommandTimeoutMs);
         // Start with the shared state when Redis is there; without it, start anyway (fail open).
         await Promise.race([once(redis, 'ready'), new Promise((resolve) => setTimeout(resolve, CONNECT_TIMEOUT_MS).unref())]).catch(() => undefined);
         return redis;
       },
     },
     RedisLifecycle,
+    SharedStoreHealth,
   ],
-  exports: [REDIS],
+  exports: [REDIS, SharedStoreHealth],
 })
 export class RedisModule {}

@@ -4,25 +4,33 @@ import { Keyv } from 'keyv';
 import { Metrics } from '../../metrics/metrics.service';
 import { REDIS, type SharedRedis } from '../../redis/redis.module';
 import { RedisKeyvStore } from '../../redis/redis-keyv-store';
+import { SharedStoreHealth } from '../../redis/shared-store-health';
+import type { BoundedMemoryStore } from './bounded-memory-store';
+import { CACHE_MEMORY_STORE, CacheStoresModule } from './cache-stores.module';
+import { FailoverKeyvStore } from './failover-keyv-store';
 import { ReadThroughCache } from './read-through-cache';
 
 const NAMESPACE = 'frontegg-gateway';
 
-/** In memory by default; in Redis (shared by every instance) when REDIS_URL is set. */
+/**
+ * In bounded memory by default; in Redis (shared by every instance) when REDIS_URL is set, and
+ * in bounded memory again, per instance, while Redis does not answer in time.
+ */
 @Global()
 @Module({
   imports: [
     CacheModule.registerAsync({
-      inject: [REDIS, Metrics],
-      useFactory: (redis: SharedRedis, metrics: Metrics): CacheModuleOptions => {
-        if (!redis) return {};
+      imports: [CacheStoresModule],
+      inject: [REDIS, CACHE_MEMORY_STORE, SharedStoreHealth, Metrics],
+      useFactory: (redis: SharedRedis, memory: BoundedMemoryStore, health: SharedStoreHealth, metrics: Metrics): CacheModuleOptions => {
+        const store = redis ? new FailoverKeyvStore(new RedisKeyvStore(redis), memory, health) : memory;
+        const keyv = new Keyv({ store, namespace: NAMESPACE, throwOnErrors: false });
         const logger = new Logger('SharedCache');
-        const shared = new Keyv({ store: new RedisKeyvStore(redis), namespace: NAMESPACE, throwOnErrors: false });
-        shared.on('error', (error: unknown) => {
+        keyv.on('error', (error: unknown) => {
           metrics.sharedStoreErrors.inc({ use: 'cache' });
-          logger.debug({ err: error }, 'shared cache unavailable; reading through to the upstream');
+          logger.debug({ err: error }, 'cache store failed; reading through to the upstream');
         });
-        return { stores: [shared] };
+        return { stores: [keyv] };
       },
     }),
   ],

@@ -46,4 +46,35 @@ describe('MemoryFixedWindowStorage', () => {
     storage.sweep();
     expect(storage.size).toBe(1);
   });
+
+  describe('bounded (issue 11)', () => {
+    const bounds = { maxEntries: 1_000, maxBytes: 1024 * 1024 };
+    let bounded: MemoryFixedWindowStorage;
+    beforeEach(() => (bounded = new MemoryFixedWindowStorage(() => now, bounds)));
+    afterEach(() => bounded.onApplicationShutdown());
+
+    it('holds at most maxEntries windows when a flood of distinct callers arrives within one minute', async () => {
+      for (let i = 0; i < 5_000; i++) await bounded.increment(`address:10.0.${i >> 8}.${i & 255}`, MINUTE, 3, 0, 'per-minute');
+      expect({ windowsHeld: bounded.size }).toEqual({ windowsHeld: 1_000 });
+    });
+
+    it('keeps counting a busy caller through the flood: the quietest callers are pushed out first', async () => {
+      const busy = () => bounded.increment('user:busy', MINUTE, 3, 0, 'per-minute');
+      await busy();
+      await busy();
+      await busy();
+      for (let i = 0; i < 5_000; i++) {
+        await bounded.increment(`address:flood-${i}`, MINUTE, 3, 0, 'per-minute');
+        if (i % 500 === 0) expect((await busy()).isBlocked).toBe(true);
+      }
+    });
+
+    it('holds at most maxBytes, however long the keys', async () => {
+      const small = new MemoryFixedWindowStorage(() => now, { maxEntries: 1_000, maxBytes: 64 * 1024 });
+      for (let i = 0; i < 1_000; i++) await small.increment(`user:${'x'.repeat(200)}-${i}`, MINUTE, 3, 0, 'per-minute');
+      expect(small.bytes).toBeLessThanOrEqual(64 * 1024);
+      expect(small.size).toBeLessThan(1_000);
+      small.onApplicationShutdown();
+    });
+  });
 });

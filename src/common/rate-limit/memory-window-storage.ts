@@ -1,23 +1,53 @@
 import type { OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import { LRUCache } from 'lru-cache';
 
 interface Window {
   hits: number;
   endsAt: number;
 }
 
+export interface WindowStorageBounds {
+  maxEntries: number;
+  /** Keys counted as UTF-16 (two bytes a character) plus a fixed overhead per window. */
+  maxBytes: number;
+}
+
+/**
+ * Far more callers than one instance sees in a minute (each needs a valid token or its own
+ * address), and a few megabytes at most.
+ */
+export const RATE_LIMIT_WINDOW_BOUNDS: WindowStorageBounds = { maxEntries: 50_000, maxBytes: 16 * 1024 * 1024 };
+
+/** The window object and the LRU's bookkeeping, roughly. */
+const WINDOW_OVERHEAD_BYTES = 120;
+
 /**
  * The throttler's storage for one instance, as a fixed window per key (CONTRACT §6), like the
  * Redis one: a counter and the window's end. The throttler's own in-memory storage keeps a
  * timestamp per hit and scans them all on every request: a sliding log, with memory and time
  * growing with the limit. Ended windows are swept once a window length.
+ *
+ * Bounded in windows and bytes, least recently counted first out: a flood of distinct callers
+ * within one minute pushes out the callers that have been quiet the longest, never the busy
+ * ones, so a caller can only escape its count by staying quiet while `maxEntries` other
+ * callers, each itself counted, are seen, and a pushed-out caller simply starts a new window.
  */
 export class MemoryFixedWindowStorage implements ThrottlerStorage, OnApplicationShutdown {
-  private readonly windows = new Map<string, Window>();
+  private readonly windows: LRUCache<string, Window>;
   private sweeper?: NodeJS.Timeout;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    bounds: WindowStorageBounds = RATE_LIMIT_WINDOW_BOUNDS,
+  ) {
+    this.windows = new LRUCache<string, Window>({
+      max: bounds.maxEntries,
+      maxSize: bounds.maxBytes,
+      sizeCalculation: (_window, key) => WINDOW_OVERHEAD_BYTES + 2 * key.length,
+    });
+  }
 
   /** No blocking period: a caller over the limit is refused until its window ends (blockDuration is not used). */
   increment(key: string, ttl: number, limit: number, _blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
@@ -35,14 +65,19 @@ export class MemoryFixedWindowStorage implements ThrottlerStorage, OnApplication
     return Promise.resolve({ totalHits: window.hits, timeToExpire, isBlocked, timeToBlockExpire: isBlocked ? timeToExpire : 0 });
   }
 
-  /** How many callers have a window open (for tests and metrics). */
+  /** How many callers have a window held (for tests and metrics). */
   get size(): number {
     return this.windows.size;
   }
 
+  get bytes(): number {
+    return this.windows.calculatedSize;
+  }
+
   sweep(): void {
     const now = this.now();
-    for (const [key, window] of this.windows) if (window.endsAt <= now) this.windows.delete(key);
+    const ended = [...this.windows.entries()].filter(([, window]) => window.endsAt <= now).map(([key]) => key);
+    for (const key of ended) this.windows.delete(key);
   }
 
   onApplicationShutdown(): void {

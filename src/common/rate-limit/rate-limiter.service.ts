@@ -9,9 +9,10 @@ const WINDOW_MS = 60_000;
 
 /**
  * A fixed one-minute window per caller (CONTRACT §6), counted in the throttler's storage: in
- * memory, or in Redis so that every instance shares one count. When the shared store cannot
- * be reached the request is let through (fail open): an identity outage for every user would
- * cost more than a minute without limits. Each such pass is logged and counted.
+ * memory, or in Redis so that every instance shares one count, falling back to a per-instance
+ * count while Redis does not answer (FailoverWindowStorage). Should the storage still fail, the
+ * request is let through (fail open): an identity outage for every user would cost more than a
+ * minute without limits. Each such pass is logged and counted.
  */
 @Injectable()
 export class RateLimiter {
