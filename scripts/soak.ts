@@ -8,16 +8,19 @@
  *                        steady state (default 30: a fresh gateway's RSS grows for about 25 s under this load)
  *   SOAK_CONCURRENCY     requests in flight (default 20)
  *   SOAK_GRACE_MS        how long after a fault is cleared its 5xx still count as explained (default 1000)
- *   SOAK_REDIS_URL       run the gateway with REDIS_URL (default: in-memory caches and counters)
+ *   SOAK_REDIS_PORT      the Redis on 127.0.0.1 that the gateway shares state through, behind a proxy
+ *                        the soak can silence (default 6379; a random database of it)
+ *   SOAK_REDIS=off       in-memory caches and counters instead, and no silent-Redis fault
  *   SOAK_FAULTS=off      the same load without faults (a baseline for memory and latency)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EmulatorControlClient } from '../src/emulator/control-client';
+import { startRedisProxy, type RedisProxy } from '../test/support/redis-proxy';
 import type { FaultSpec } from '../src/emulator/schemas/control.schemas';
 import { BREAKER_OPEN_MS } from '../src/identity/upstream-policies';
 
@@ -37,7 +40,8 @@ const SETTINGS = {
   warmupSeconds: numberFromEnv('SOAK_WARMUP_SECONDS', 30),
   concurrency: Math.round(numberFromEnv('SOAK_CONCURRENCY', 20)),
   graceMs: numberFromEnv('SOAK_GRACE_MS', 1000),
-  redisUrl: process.env.SOAK_REDIS_URL,
+  redisPort: Math.round(numberFromEnv('SOAK_REDIS_PORT', 6379)),
+  redis: process.env.SOAK_REDIS !== 'off',
   faults: process.env.SOAK_FAULTS !== 'off',
   /** A client-side bound far above anything the gateway may take (upstream timeout and retries). */
   requestTimeoutMs: 30_000,
@@ -339,10 +343,20 @@ async function mintTokens(control: EmulatorControlClient): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Faults: each switched on, held, then cleared; its window recorded
 
+/** What a fault can act on: the identity emulator, and the proxy between the gateway and Redis. */
+interface FaultTargets {
+  control: EmulatorControlClient;
+  redis?: RedisProxy;
+}
+
 interface FaultScenario {
   name: string;
   describe: string;
-  switchOn(control: EmulatorControlClient): Promise<void>;
+  switchOn(targets: FaultTargets): Promise<void>;
+  /** Besides clearing the emulator's faults. */
+  switchOff?(targets: FaultTargets): Promise<void>;
+  /** Only with these targets (the Redis faults need SOAK_REDIS). */
+  needs?: 'redis';
   /** How long after clearing the gateway may still rightly answer 503 + Retry-After (an upstream reset time). */
   honouredAfterMs?: number;
 }
@@ -361,27 +375,27 @@ const RATE_LIMIT_RESET_S = 2;
 const inject = (control: EmulatorControlClient, ...faults: FaultSpec[]) =>
   faults.reduce((previous, fault) => previous.then(() => control.injectFault(fault).then(() => undefined)), Promise.resolve());
 
-const SCENARIOS: FaultScenario[] = [
+const ALL_SCENARIOS: FaultScenario[] = [
   {
     name: 'upstream-5xx-burst',
     describe: `every management call answers 503`,
-    switchOn: (control) => inject(control, { path: UPSTREAM, status: 503 }),
+    switchOn: ({ control }) => inject(control, { path: UPSTREAM, status: 503 }),
   },
   {
     name: 'upstream-429',
     describe: `every management call answers 429 with X-Rate-Limit-Reset now+${RATE_LIMIT_RESET_S}s`,
-    switchOn: (control) => inject(control, { path: UPSTREAM, status: 429, rateLimitResetSeconds: RATE_LIMIT_RESET_S }),
+    switchOn: ({ control }) => inject(control, { path: UPSTREAM, status: 429, rateLimitResetSeconds: RATE_LIMIT_RESET_S }),
     honouredAfterMs: RATE_LIMIT_RESET_S * 1000,
   },
   {
     name: 'upstream-connection-drops',
     describe: 'the next 30 management calls lose their connection',
-    switchOn: (control) => inject(control, { path: UPSTREAM, dropConnection: true, count: 30 }),
+    switchOn: ({ control }) => inject(control, { path: UPSTREAM, dropConnection: true, count: 30 }),
   },
   {
     name: 'vendor-auth-failure',
     describe: 'POST /auth/vendor answers 503 and every vendor token is expired',
-    switchOn: async (control) => {
+    switchOn: async ({ control }) => {
       await inject(control, { method: 'POST', path: '/auth/vendor', status: 503 });
       await control.expireVendorTokens();
     },
@@ -389,19 +403,28 @@ const SCENARIOS: FaultScenario[] = [
   {
     name: 'jwks-outage',
     describe: 'GET /.well-known/jwks.json answers 503',
-    switchOn: (control) => inject(control, { method: 'GET', path: '/.well-known/jwks.json', status: 503 }),
+    switchOn: ({ control }) => inject(control, { method: 'GET', path: '/.well-known/jwks.json', status: 503 }),
   },
   {
     name: 'upstream-latency',
     describe: `management calls +400 ms; the first 10 role reads +${SETTINGS.upstreamTimeoutMs + 500} ms (over the gateway's timeout)`,
-    switchOn: (control) =>
+    switchOn: ({ control }) =>
       inject(
         control,
         { path: UPSTREAM, latencyMs: 400 },
         { method: 'GET', path: '/identity/resources/roles/v1', latencyMs: SETTINGS.upstreamTimeoutMs + 500, count: 10 },
       ),
   },
+  {
+    name: 'redis-silent',
+    describe: `Redis accepts and never answers (over REDIS_COMMAND_TIMEOUT_MS): per-instance caches and limits`,
+    needs: 'redis',
+    switchOn: async ({ redis }) => redis!.silence(),
+    switchOff: async ({ redis }) => redis!.pass(),
+  },
 ];
+
+const SCENARIOS = ALL_SCENARIOS.filter((scenario) => scenario.needs !== 'redis' || SETTINGS.redis);
 
 const windows: FaultWindow[] = [];
 
@@ -412,15 +435,16 @@ const windows: FaultWindow[] = [];
  * of the next fault, so each fault and the recovery after it show on their own. Scenarios that
  * open the breaker are followed by ones it does not hide (429 is not counted, JWKS is not behind it).
  */
-async function runFaults(control: EmulatorControlClient, phase: FaultWindow['phase'], startAt: number, runMs: number): Promise<void> {
+async function runFaults(targets: FaultTargets, phase: FaultWindow['phase'], startAt: number, runMs: number): Promise<void> {
   const slotMs = runMs / SCENARIOS.length;
   for (const [index, scenario] of SCENARIOS.entries()) {
     const onAt = startAt + (index + (index % 2 === 0 ? 0.1 : 0.5)) * slotMs;
     await sleep(Math.max(0, onAt - Date.now()));
     const on = Date.now();
-    await scenario.switchOn(control);
+    await scenario.switchOn(targets);
     await sleep(Math.max(0, onAt + 0.3 * slotMs - Date.now()));
-    await control.clearFaults();
+    await targets.control.clearFaults();
+    await scenario.switchOff?.(targets);
     windows.push({ name: scenario.name, phase, on, off: Date.now(), honouredAfterMs: scenario.honouredAfterMs ?? 0 });
   }
 }
@@ -516,21 +540,37 @@ function printGroup(title: string, group: Sample[], zero: number): void {
 // Main
 
 /** The load for `ms`, with the fault cycle spread over it (unless SOAK_FAULTS=off). */
-async function runPhase(control: EmulatorControlClient, phase: FaultWindow['phase'], ms: number): Promise<void> {
+async function runPhase(targets: FaultTargets, phase: FaultWindow['phase'], ms: number): Promise<void> {
   const start = Date.now();
-  await Promise.all([runLoad(start + ms), SETTINGS.faults ? runFaults(control, phase, start, ms) : undefined]);
-  await control.clearFaults();
+  await Promise.all([runLoad(start + ms), SETTINGS.faults ? runFaults(targets, phase, start, ms) : undefined]);
+  await targets.control.clearFaults();
+  targets.redis?.pass();
 }
 
 interface Stack {
   emulatorUrl: string;
   emulator: Child;
   gateway: Child;
-  control: EmulatorControlClient;
+  targets: FaultTargets;
+}
+
+/** A proxy in front of the machine's Redis (a random database of it), so that a fault can silence it. */
+async function startRedis(): Promise<{ proxy: RedisProxy; url: string }> {
+  const reachable = await new Promise<boolean>((resolve) => {
+    const socket = createConnection(SETTINGS.redisPort, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+  if (!reachable) {
+    throw new Error(`no Redis on 127.0.0.1:${SETTINGS.redisPort}: start one (redis-server --daemonize yes --save "" --appendonly no), set SOAK_REDIS_PORT, or SOAK_REDIS=off`);
+  }
+  const proxy = await startRedisProxy(SETTINGS.redisPort);
+  return { proxy, url: `redis://127.0.0.1:${proxy.port}/${1 + Math.floor(Math.random() * 15)}` };
 }
 
 /** The emulator, then the built gateway pointed at it, both ready to serve. */
 async function startStack(): Promise<Stack> {
+  const redis = SETTINGS.redis ? await startRedis() : undefined;
   const emulatorPort = await freePort();
   const emulatorUrl = `http://127.0.0.1:${emulatorPort}`;
   const emulator = startChild('emulator', 'dist/emulator/main.js', {
@@ -558,10 +598,10 @@ async function startStack(): Promise<Stack> {
     LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_MINUTE: '1000000',
     UPSTREAM_TIMEOUT_MS: String(SETTINGS.upstreamTimeoutMs),
-    ...(SETTINGS.redisUrl ? { REDIS_URL: SETTINGS.redisUrl } : {}),
+    ...(redis ? { REDIS_URL: redis.url } : {}),
   });
   await waitForStatus(`${gatewayUrl}/health/ready`, 200, gateway);
-  return { emulatorUrl, emulator, gateway, control: new EmulatorControlClient(emulatorUrl) };
+  return { emulatorUrl, emulator, gateway, targets: { control: new EmulatorControlClient(emulatorUrl), redis: redis?.proxy } };
 }
 
 /** Prints what happened and answers the reasons to fail (none: pass). */
@@ -606,21 +646,21 @@ function report(zero: number, runMs: number, warmupCount: number, memory: Array<
 
 async function main(): Promise<void> {
   buildIfNeeded();
-  const { emulatorUrl, emulator, gateway, control } = await startStack();
-  await mintTokens(control);
+  const { emulatorUrl, emulator, gateway, targets } = await startStack();
+  await mintTokens(targets.control);
   const pid = gateway.process.pid!;
   console.log(
     `soak: ${SETTINGS.seconds} s (after ${SETTINGS.warmupSeconds} s warm-up), ${SETTINGS.concurrency} in flight, ` +
-      `${USERS.length} users; gateway pid ${pid} at ${gatewayUrl} (${SETTINGS.redisUrl ? 'Redis' : 'in-memory'}), emulator at ${emulatorUrl}`,
+      `${USERS.length} users; gateway pid ${pid} at ${gatewayUrl} (${targets.redis ? `Redis on :${SETTINGS.redisPort} behind a proxy` : 'in-memory'}), emulator at ${emulatorUrl}`,
   );
 
   const memory = traceMemory(pid);
-  await runPhase(control, 'warm-up', SETTINGS.warmupSeconds * 1000);
+  await runPhase(targets, 'warm-up', SETTINGS.warmupSeconds * 1000);
   const warmupCount = samples.length;
   const heapAtStart = await heapUsedBytes();
   const zero = Date.now();
   const runMs = SETTINGS.seconds * 1000;
-  await runPhase(control, 'run', runMs);
+  await runPhase(targets, 'run', runMs);
   memory.stop();
   const died = gateway.exit;
   const heapAtEnd = await heapUsedBytes();
@@ -629,6 +669,7 @@ async function main(): Promise<void> {
   if (died) failures.push(`the gateway exited during the run (${died})`);
   const stopMs = await stopChild(gateway);
   await stopChild(emulator);
+  await targets.redis?.close();
   console.log(`\ngateway stopped ${stopMs} ms after SIGTERM (${gateway.exit}); its log lines at warn and above:`);
   for (const line of summarizeLog(gateway.logFile).slice(0, 8)) console.log(`  ${line}`);
   console.log(`  (logs: ${gateway.logFile}, ${emulator.logFile})`);

@@ -1,6 +1,7 @@
 import { USER_BOB, USER_CAROL, USER_DAVE, USER_FRANK, USER_GRACE } from '../../src/emulator';
 import { startGatewayOn, startTestGateway, type TestGateway } from '../support/gateway';
-import { startOwnRedis, startRedisProxy, type RedisProxy } from './support';
+import { startOwnRedis } from './support';
+import { startRedisProxy, type RedisProxy } from '../support/redis-proxy';
 
 const LIMIT = 15;
 /** Generous against REDIS_COMMAND_TIMEOUT_MS (250 ms by default): a request waiting on Redis waited forever before. */
