@@ -117,6 +117,11 @@ function answerOversized(bytes: number, { announceLength }: { announceLength: bo
   };
 }
 
+/** Waits (at most 2 s) until `condition` holds; the assertion after it says what was expected. */
+async function eventually(condition: () => boolean): Promise<void> {
+  for (let waited = 0; waited < 2_000 && !condition(); waited += 20) await delay(20);
+}
+
 const aliceUser = {
   id: USER_ALICE,
   sub: USER_ALICE,
@@ -184,6 +189,7 @@ describe('upstream budgets (issue 11: faults 2, 3 and 5; CONTRACT §5)', () => {
       expect(elapsedMs).toBeGreaterThanOrEqual(1_400);
       expect(elapsedMs).toBeLessThan(2_000);
       // The second attempt got only what was left of the deadline, and was given up on.
+      await eventually(() => fake.calls('GET', USER_PATH).every((attempt) => attempt.abandoned));
       const attempts = fake.calls('GET', USER_PATH);
       expect(attempts).toHaveLength(2);
       expect(attempts.every((attempt) => attempt.abandoned)).toBe(true);
@@ -227,7 +233,7 @@ describe('upstream budgets (issue 11: faults 2, 3 and 5; CONTRACT §5)', () => {
       await expect(request).rejects.toThrow(/timeout/i);
       const clientLeftAt = performance.now();
       // The upstream sees the gateway go away soon after the client did, not at the 5 s timeout.
-      for (let waited = 0; waited < 2_000 && !fake.calls('GET', USER_PATH)[0]?.abandoned; waited += 20) await delay(20);
+      await eventually(() => fake.calls('GET', USER_PATH)[0]?.abandoned === true);
       const [attempt, ...others] = fake.calls('GET', USER_PATH);
       expect(attempt).toMatchObject({ abandoned: true });
       expect(attempt.abandonedAt! - clientLeftAt).toBeLessThan(1_000);
@@ -297,14 +303,29 @@ describe('upstream budgets (issue 11: faults 2, 3 and 5; CONTRACT §5)', () => {
       }
       expect(growthMiB).toBeLessThan(20);
 
-      // Not retried (not transient), and the gateway stopped reading: no 50 MB ever went out whole.
-      const oversized = fake.seen.filter((seen) => seen.bytesSent > 0 || seen.abandoned).filter((seen) => seen.path !== VENDOR_AUTH);
-      const userAttempts = oversized.filter((seen) => seen.path === USER_PATH);
-      const roleAttempts = oversized.filter((seen) => seen.path === ROLES_PATH);
-      expect(userAttempts.slice(-5)).toHaveLength(5);
-      expect(roleAttempts.slice(-5).every((seen) => seen.abandoned && seen.bytesSent < 50 * MiB)).toBe(true);
+      // 5 warm-up reads and 5 oversized ones per route: none retried (not transient), and every
+      // oversized answer was given up on by the gateway before it was sent whole.
+      const userReads = fake.calls('GET', USER_PATH);
+      const roleReads = fake.calls('GET', ROLES_PATH);
+      expect({ userReads: userReads.length, roleReads: roleReads.length }).toEqual({ userReads: 10, roleReads: 10 });
+      for (const read of [...userReads.slice(5), ...roleReads.slice(5)]) {
+        expect({ path: read.path, abandoned: read.abandoned, sentWhole: read.bytesSent >= 50 * MiB }).toEqual({ path: read.path, abandoned: true, sentWhole: false });
+      }
       expect(gateway.child.exitCode).toBeNull();
     });
+  });
+
+  it('an oversized answer to POST /auth/vendor is a 502 too, not retried', async () => {
+    const gateway = await startGatewayOn(emulator, { FRONTEGG_API_URL: fakeUrl, UPSTREAM_MAX_RESPONSE_BYTES: String(64 * 1024) });
+    try {
+      fake.vendorAuth = answerOversized(5 * MiB, { announceLength: false }, 'object');
+      const answer = await gateway.http().get('/v1/me').set('authorization', `Bearer ${await gateway.token({ userId: USER_ALICE })}`);
+      expectProblem(answer, 502);
+      expect(answer.body.detail).toBe('identity API answer to vendor authentication was too large');
+      expect(fake.calls('POST', VENDOR_AUTH)).toHaveLength(1);
+    } finally {
+      await gateway.close();
+    }
   });
 
   describe('readiness and a refused vendor credential (fault 5)', () => {
