@@ -16,6 +16,7 @@ import type {
 import { Metrics } from '../metrics/metrics.service';
 import { budgetOf, type UpstreamBudget } from './upstream-budget';
 import {
+  budgetExceededBy,
   clientGoneProblem,
   deadlineExceededProblem,
   upstreamAnswerProblem,
@@ -104,7 +105,7 @@ export class IdentityClient {
    */
   private call<T>(operation: string, request: UpstreamRequest, hasExpectedShape: (body: unknown) => boolean, trace: RequestTrace): Promise<T> {
     const budget = budgetOf(trace);
-    return this.policies.run(request.method === 'GET', budget, operation, async () => {
+    const work = this.policies.run(request.method === 'GET', budget, operation, async () => {
       const token = await this.vendorTokens.token(budget).catch(notRetriedAgain);
       let response = await this.send(operation, request, token, trace, budget);
       if (response.status === 401) {
@@ -113,6 +114,11 @@ export class IdentityClient {
       if (response.status < 200 || response.status >= 300) throw upstreamAnswerProblem(operation, response);
       if (response.status !== 204 && !hasExpectedShape(response.data)) throw upstreamShapeProblem(operation);
       return response.data as T;
+    });
+    return work.catch((error: unknown) => {
+      const budgetExceeded = budgetExceededBy(error);
+      if (budgetExceeded) this.metrics.upstreamBudgetExceeded.inc({ budget: budgetExceeded });
+      throw error;
     });
   }
 

@@ -2,6 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import type { AxiosResponse } from 'axios';
 import { isAxiosError } from 'axios';
 import { ProblemException, type ProblemOptions } from '../common/problems/problem.exception';
+import { CLIENT_CLOSED_REQUEST } from '../common/http/request-trace';
 import type { FronteggErrorBody } from './frontegg-api.types';
 
 const DEFAULT_RETRY_AFTER_S = 60;
@@ -22,8 +23,6 @@ export class UpstreamFailure extends ProblemException {
   }
 }
 
-/** nginx's "client closed request": only the access log sees it, the client is gone. */
-export const CLIENT_CLOSED_REQUEST = 499;
 
 /**
  * Translates an unsuccessful upstream answer into the gateway's own (CONTRACT §6). The detail
@@ -61,12 +60,28 @@ export function upstreamTransportProblem(operation: string, error: unknown): Pro
   const code = isAxiosError(error) ? error.code : undefined;
   const cause = { operation, code, message: error instanceof Error ? error.message : String(error) };
   if (isResponseTooLarge(error)) {
-    return new UpstreamFailure(HttpStatus.BAD_GATEWAY, `identity API answer to ${operation} was too large`, false, { cause });
+    return new UpstreamFailure(HttpStatus.BAD_GATEWAY, `identity API answer to ${operation} was too large`, false, {
+      cause: { ...cause, reason: BUDGET_REASONS.tooLarge },
+    });
   }
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
     return new UpstreamFailure(HttpStatus.GATEWAY_TIMEOUT, `identity API did not answer ${operation} in time`, true, { cause });
   }
   return new UpstreamFailure(HttpStatus.BAD_GATEWAY, `identity API unreachable during ${operation}`, true, { cause });
+}
+
+/** The `cause.reason` of a problem that stopped upstream work on a budget of CONTRACT §5 (for metrics and logs). */
+export const BUDGET_REASONS = { deadline: 'request deadline exceeded', tooLarge: 'answer too large', clientGone: 'client gone' } as const;
+const BUDGET_OF_REASON: Record<string, 'deadline' | 'response-size' | 'client-gone'> = {
+  [BUDGET_REASONS.deadline]: 'deadline',
+  [BUDGET_REASONS.tooLarge]: 'response-size',
+  [BUDGET_REASONS.clientGone]: 'client-gone',
+};
+
+/** Which budget stopped the work that failed with `error`, if one did. */
+export function budgetExceededBy(error: unknown): 'deadline' | 'response-size' | 'client-gone' | undefined {
+  const reason = error instanceof ProblemException ? (error.cause as { reason?: unknown } | undefined)?.reason : undefined;
+  return typeof reason === 'string' ? BUDGET_OF_REASON[reason] : undefined;
 }
 
 /** axios's own wording for an answer over `maxContentLength`, which the undici adapter keeps. */
@@ -80,13 +95,13 @@ function isResponseTooLarge(error: unknown): boolean {
  */
 export function deadlineExceededProblem(operation: string): UpstreamFailure {
   return new UpstreamFailure(HttpStatus.GATEWAY_TIMEOUT, `identity API did not answer ${operation} within the request deadline`, false, {
-    cause: { operation, reason: 'request deadline exceeded' },
+    cause: { operation, reason: BUDGET_REASONS.deadline },
   });
 }
 
 /** The client went away: its upstream work was cancelled (the answer reaches no one, only the access log). */
 export function clientGoneProblem(operation: string): ProblemException {
-  return new ProblemException(CLIENT_CLOSED_REQUEST, 'the client closed the request', { cause: { operation, reason: 'client gone' } });
+  return new ProblemException(CLIENT_CLOSED_REQUEST, 'the client closed the request', { cause: { operation, reason: BUDGET_REASONS.clientGone } });
 }
 
 /** An answer whose body is not what the official schema promises. */

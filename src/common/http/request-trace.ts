@@ -98,6 +98,9 @@ export function clientGoneSignal(trace: RequestTrace): AbortSignal | undefined {
   return trace.clientGone.signal;
 }
 
+/** nginx's "client closed request": the status of work given up because its client left (only logs see it). */
+export const CLIENT_CLOSED_REQUEST = 499;
+
 /** The reason of a clientGoneSignal: the client closed its connection before the answer. */
 export class ClientGoneError extends Error {
   constructor() {
