@@ -351,6 +351,22 @@ describe('upstream budgets (issue 11: faults 2, 3 and 5; CONTRACT §5)', () => {
     }
   });
 
+  it("the emulator's oversizedBodyBytes fault: a streamed answer over the bound is a 502", async () => {
+    const gateway = await startGatewayOn(emulator, { ROLES_CACHE_TTL_S: '0' });
+    try {
+      await gateway.upstream.reset();
+      await gateway.upstream.injectFault({ method: 'GET', path: ROLES_PATH, oversizedBodyBytes: 5 * MiB, count: 1 });
+      const bearer = `Bearer ${await gateway.token({ userId: USER_ALICE })}`;
+      const answer = await gateway.http().get('/v1/roles').set('authorization', bearer);
+      expectProblem(answer, 502);
+      expect(answer.body.detail).toBe('identity API answer to list roles was too large');
+      expect(await gateway.upstream.requests({ method: 'GET', path: ROLES_PATH })).toHaveLength(1);
+      expect((await gateway.http().get('/v1/roles').set('authorization', bearer)).status).toBe(200);
+    } finally {
+      await gateway.close();
+    }
+  });
+
   describe('readiness and a refused vendor credential (fault 5)', () => {
     it('20 probes in 2 s cause one POST /auth/vendor, each probe 503; a request still renews', async () => {
       const gateway = await startGatewayOn(emulator, { FRONTEGG_API_URL: emulator.url });
