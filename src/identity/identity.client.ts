@@ -109,7 +109,7 @@ export class IdentityClient {
       const token = await this.vendorTokens.token(budget).catch(notRetriedAgain);
       let response = await this.send(operation, request, token, trace, budget);
       if (response.status === 401) {
-        response = await this.send(operation, request, await this.vendorTokens.renewAfterRejection(token, budget), trace, budget);
+        response = await this.send(operation, request, await this.vendorTokens.renewAfterRejection(token, budget).catch(notRetriedAgain), trace, budget);
       }
       if (response.status < 200 || response.status >= 300) throw upstreamAnswerProblem(operation, response);
       if (response.status !== 204 && !hasExpectedShape(response.data)) throw upstreamShapeProblem(operation);
