@@ -180,8 +180,9 @@ describe('upstream budgets (issue 11: faults 2, 3 and 5; CONTRACT §5)', () => {
       const { answer, elapsedMs } = await timed(() => running.http().get('/v1/me').set('authorization', bearer));
       expectProblem(answer, 504);
       expect(fake.calls('GET', USER_PATH)).toHaveLength(2);
+      // Two attempts of 1 s; a third would take it past 3 s (generous for a loaded CI machine).
       expect(elapsedMs).toBeGreaterThanOrEqual(1_900);
-      expect(elapsedMs).toBeLessThan(2_600);
+      expect(elapsedMs).toBeLessThan(2_900);
     });
 
     it('REQUEST_DEADLINE_MS bounds the retries: 1.5 s deadline, 1 s timeout → 504 by about 1.5 s', async () => {
@@ -190,7 +191,7 @@ describe('upstream budgets (issue 11: faults 2, 3 and 5; CONTRACT §5)', () => {
       const { answer, elapsedMs } = await timed(() => running.http().get('/v1/me').set('authorization', bearer));
       expectProblem(answer, 504);
       expect(elapsedMs).toBeGreaterThanOrEqual(1_400);
-      expect(elapsedMs).toBeLessThan(2_000);
+      expect(elapsedMs).toBeLessThan(2_300);
       // The second attempt got only what was left of the deadline, and was given up on.
       await eventually(() => fake.calls('GET', USER_PATH).every((attempt) => attempt.abandoned));
       const attempts = fake.calls('GET', USER_PATH);
@@ -215,7 +216,7 @@ describe('upstream budgets (issue 11: faults 2, 3 and 5; CONTRACT §5)', () => {
       const { answer, elapsedMs } = await timed(() => running.http().get('/v1/me').set('authorization', bearer));
       expectProblem(answer, 504);
       expect(elapsedMs).toBeGreaterThanOrEqual(1_400);
-      expect(elapsedMs).toBeLessThan(2_000);
+      expect(elapsedMs).toBeLessThan(2_300);
       // 0.8 s went to the vendor token: the read got the 0.7 s left, and no second attempt.
       expect(fake.calls('GET', USER_PATH)).toHaveLength(1);
     });
