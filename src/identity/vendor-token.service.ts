@@ -1,13 +1,13 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable, Logger } from '@nestjs/common';
 import { firstValueFrom } from 'rxjs';
+import { timeLeftMs } from '../common/http/request-trace';
 import { GatewayConfig } from '../config/gateway-config';
 import type { VendorAuthenticationRequest, VendorAuthenticationResponse } from './frontegg-api.types';
 import { Metrics } from '../metrics/metrics.service';
 import { budgetFor, waitWithin, type UpstreamBudget } from './upstream-budget';
 import { upstreamAnswerProblem, upstreamShapeProblem, upstreamTransportProblem } from './upstream-errors';
 import { UpstreamPolicies } from './upstream-policies';
-import { timeLeftMs } from '../common/http/request-trace';
 
 interface VendorToken {
   value: string;
@@ -86,8 +86,13 @@ export class VendorTokenService {
 
   /** One renewal at a time; `POST /auth/vendor` is retried like an idempotent read. */
   private renew(): Promise<VendorToken> {
+    this.renewal ??= this.startRenewal();
+    return this.renewal;
+  }
+
+  private startRenewal(): Promise<VendorToken> {
     const budget = this.ownBudget();
-    this.renewal ??= this.policies
+    return this.policies
       .run(true, budget, OPERATION, () => this.authenticate(budget))
       .then(
         (token) => {
@@ -102,7 +107,6 @@ export class VendorTokenService {
         },
       )
       .finally(() => (this.renewal = undefined));
-    return this.renewal;
   }
 
   /** Shared renewals and probes belong to no request: they get REQUEST_DEADLINE_MS of their own. */
