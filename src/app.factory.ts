@@ -58,7 +58,7 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   // Every answer carries the request id and helmet's security headers (Swagger UI gets the CSP it
   // needs to run, the API a closed one). The W3C trace is the one the identity client continues.
   fastify.addHook('onRequest', (request, reply, done) => {
-    request.trace = traceOf(request.headers.traceparent);
+    request.trace = traceOf(request.headers.traceparent, { deadlineMs: config.requestDeadlineMs, connection: reply.raw });
     reply.header('x-request-id', request.id).headers(DOCS_PATH.test(request.url) ? headers.docs : headers.api);
     done();
   });

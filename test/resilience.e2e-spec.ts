@@ -59,7 +59,8 @@ describe('upstream resilience (issue 5)', () => {
     it('opens when most requests fail, fails fast with 503 + Retry-After, and closes by itself', async () => {
       await gateway.upstream.injectFault({ method: 'GET', path: USER_PATH, status: 500 });
       const failing = await burst(25);
-      expect(failing.every((answer) => answer.status === 502 || answer.status === 503)).toBe(true);
+      // On a loaded machine some of the 25 attempts outlast UPSTREAM_TIMEOUT_MS=300: a 504 is a failure the breaker counts too.
+      expect(failing.map((answer) => answer.status).filter((status) => ![502, 503, 504].includes(status))).toEqual([]);
       const before = await calls(USER_PATH);
 
       const fastFail = await getMe();

@@ -137,9 +137,10 @@ describe('upstream calls (CONTRACT §5, §6)', () => {
       expectProblem(await getMe(), 502);
     });
 
-    it('a timeout → 504', async () => {
+    it('a timeout → 504, after one retry of the read (a timed-out attempt is retried at most once)', async () => {
       await fault({ latencyMs: 600 });
       expectProblem(await getMe(), 504);
+      expect(await userCalls()).toBe(2);
     });
 
     it('a redirect is not followed → 502', async () => {

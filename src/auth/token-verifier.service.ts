@@ -13,6 +13,7 @@ import { LRUCache } from 'lru-cache';
 import { GatewayConfig } from '../config/gateway-config';
 import { Metrics } from '../metrics/metrics.service';
 import { TOKEN_TYPES, type Principal, type TokenType } from './principal';
+import { readBoundedText } from '../common/http/bounded-body';
 
 export type RejectionReason = 'expired' | 'invalid';
 
@@ -172,7 +173,8 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
       await response.body?.cancel();
       throw new Error(`JWKS endpoint answered ${response.status}`);
     }
-    const jwks = (await response.json()) as JSONWebKeySet;
+    // Bounded like every upstream answer (UPSTREAM_MAX_RESPONSE_BYTES): a huge one is never buffered whole.
+    const jwks = JSON.parse(await readBoundedText(response, this.config.upstreamMaxResponseBytes)) as JSONWebKeySet;
     // createLocalJWKSet validates the shape; a malformed set keeps the keys already known.
     const keySet = createLocalJWKSet(jwks);
     this.keySet = keySet;

@@ -1,4 +1,7 @@
-import { assertUsableFault, faultBody, faultHeaders, faultMatches, FaultRegistry } from './faults';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { assertUsableFault, faultBody, faultHeaders, faultMatches, FaultRegistry, streamOversizedBody } from './faults';
 import { FronteggError } from './errors';
 
 describe('faultMatches', () => {
@@ -27,6 +30,7 @@ describe('assertUsableFault', () => {
     expect(() => assertUsableFault({ path: '/x' })).toThrow(FronteggError);
     expect(() => assertUsableFault({ path: '/x', latencyMs: 10 })).not.toThrow();
     expect(() => assertUsableFault({ path: '/x', dropConnection: true })).not.toThrow();
+    expect(() => assertUsableFault({ path: '/x', oversizedBodyBytes: 1024 })).not.toThrow();
   });
 
   it('refuses a rate-limit reset on anything but a 429', () => {
@@ -83,5 +87,22 @@ describe('FaultRegistry', () => {
   it('gives each fault its own id', () => {
     const faults = new FaultRegistry();
     expect(faults.add({ path: '/a', status: 500 })).not.toEqual(faults.add({ path: '/a', status: 500 }));
+  });
+});
+
+describe('streamOversizedBody', () => {
+  it('answers a JSON object of exactly the asked size, chunked', async () => {
+    const server = createServer((_request, response) => streamOversizedBody(response, 200, 300_000));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    try {
+      const answer = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
+      const text = await answer.text();
+      expect(answer.headers.get('content-length')).toBeNull();
+      expect(Buffer.byteLength(text)).toBe(300_000);
+      expect((JSON.parse(text) as { padding: string }).padding).toMatch(/^x+$/);
+    } finally {
+      server.close();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { badRequest } from './errors';
 import type { FaultSpec } from './schemas/control.schemas';
 
@@ -10,8 +11,8 @@ interface RegisteredFault {
 
 /** Rules the schema cannot say readably: a fault must change something, and the reset header belongs to a 429. */
 export function assertUsableFault(spec: FaultSpec): void {
-  if (spec.status === undefined && spec.latencyMs === undefined && !spec.dropConnection) {
-    throw badRequest('A fault needs status, latencyMs or dropConnection');
+  if (spec.status === undefined && spec.latencyMs === undefined && !spec.dropConnection && spec.oversizedBodyBytes === undefined) {
+    throw badRequest('A fault needs status, latencyMs, dropConnection or oversizedBodyBytes');
   }
   if (spec.rateLimitResetSeconds !== undefined && spec.status !== 429) {
     throw badRequest('rateLimitResetSeconds needs status 429');
@@ -36,6 +37,29 @@ export function faultHeaders(spec: FaultSpec, now: Date): Record<string, string>
 export function faultBody(status: number, body: unknown): unknown {
   if (body !== undefined) return body;
   return status >= 400 ? { errors: [`Emulated fault: status ${status}`] } : undefined;
+}
+
+const PADDING_CHUNK = Buffer.alloc(64 * 1024, 'x');
+
+/**
+ * `{"padding":"xxx…"}` of exactly `bytes` bytes, chunked (no Content-Length), written only as fast
+ * as the client reads: the emulator never holds the answer, and stops when the client goes away.
+ */
+export function streamOversizedBody(response: ServerResponse, status: number, bytes: number): void {
+  const head = '{"padding":"';
+  const tail = '"}';
+  let left = bytes - head.length - tail.length;
+  response.writeHead(status, { 'content-type': 'application/json' });
+  response.write(head);
+  const pump = () => {
+    while (left > 0 && !response.destroyed) {
+      const chunk = left >= PADDING_CHUNK.length ? PADDING_CHUNK : PADDING_CHUNK.subarray(0, left);
+      left -= chunk.length;
+      if (!response.write(chunk)) return void response.once('drain', pump);
+    }
+    if (!response.destroyed) response.end(tail);
+  };
+  pump();
 }
 
 export class FaultRegistry {

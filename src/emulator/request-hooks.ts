@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EmulatorContext } from './context';
-import { faultBody, faultHeaders } from './faults';
+import { faultBody, faultHeaders, streamOversizedBody } from './faults';
 import { CONTROL_PREFIX, HARNESS_HEADER, type FaultSpec, type RecordedRequest } from './schemas/control.schemas';
 
 /** The path as received: query string cut off, nothing decoded. */
@@ -26,6 +26,11 @@ async function applyFault(
   if (fault.dropConnection) {
     reply.hijack();
     request.raw.socket.destroy();
+    return reply;
+  }
+  if (fault.oversizedBodyBytes !== undefined) {
+    reply.hijack();
+    streamOversizedBody(reply.raw, fault.status ?? 200, fault.oversizedBodyBytes);
     return reply;
   }
   reply.headers(faultHeaders(fault, new Date()));

@@ -40,12 +40,14 @@ export class ReadinessIndicators {
     return indicator.up({ store: 'redis', connected: shared, state: shared ? 'ok' : 'degraded', mode: shared ? 'shared' : 'per-instance' });
   }
 
-  /** A valid cached token is enough: a probe never forces a renewal. */
+  /**
+   * A valid cached token is enough; otherwise one renewal, but while vendor authentication fails
+   * probes cause at most one POST /auth/vendor per 10 s (CONTRACT §5) and report the last failure.
+   */
   async vendorToken() {
     const indicator = this.indicators.check('vendorToken');
-    if (this.vendorTokens.hasUsableToken()) return indicator.up();
     try {
-      await this.vendorTokens.token();
+      await this.vendorTokens.readyToken();
       return indicator.up();
     } catch {
       return indicator.down({ reason: 'vendor authentication failed' });

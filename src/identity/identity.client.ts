@@ -2,7 +2,8 @@ import { HttpService } from '@nestjs/axios';
 import { Injectable } from '@nestjs/common';
 import type { AxiosResponse, Method } from 'axios';
 import { ProblemException } from '../common/problems/problem.exception';
-import { outgoingTraceparent, recordUpstreamCall, type RequestTrace } from '../common/http/request-trace';
+import { outgoingTraceparent, recordUpstreamCall, timeLeftMs, type RequestTrace } from '../common/http/request-trace';
+import { GatewayConfig } from '../config/gateway-config';
 import { PATH_ID_PATTERN } from '../common/validation/path-id';
 import type {
   FronteggAddRoleRequest,
@@ -13,7 +14,16 @@ import type {
   FronteggUser,
 } from './frontegg-api.types';
 import { Metrics } from '../metrics/metrics.service';
-import { upstreamAnswerProblem, upstreamShapeProblem, upstreamTransportProblem } from './upstream-errors';
+import { budgetOf, type UpstreamBudget } from './upstream-budget';
+import {
+  budgetExceededBy,
+  clientGoneProblem,
+  deadlineExceededProblem,
+  upstreamAnswerProblem,
+  upstreamShapeProblem,
+  upstreamTransportProblem,
+  UpstreamFailure,
+} from './upstream-errors';
 import { UpstreamPolicies } from './upstream-policies';
 import { VendorTokenService } from './vendor-token.service';
 
@@ -39,6 +49,7 @@ export class IdentityClient {
     private readonly http: HttpService,
     private readonly vendorTokens: VendorTokenService,
     private readonly metrics: Metrics,
+    private readonly config: GatewayConfig,
   ) {
     this.policies = new UpstreamPolicies('identity-api', metrics);
   }
@@ -89,22 +100,34 @@ export class IdentityClient {
 
   /**
    * Sends with the vendor token; a `401` renews the token once and retries once. Reads are
-   * retried on upstream failures; every call goes through the upstream's circuit breaker.
+   * retried on upstream failures; every call goes through the upstream's circuit breaker. All of
+   * it (token, attempts, retries) fits in the request's deadline, and stops when its client leaves.
    */
   private call<T>(operation: string, request: UpstreamRequest, hasExpectedShape: (body: unknown) => boolean, trace: RequestTrace): Promise<T> {
-    return this.policies.run(request.method === 'GET', async () => {
-      const token = await this.vendorTokens.token();
-      let response = await this.send(operation, request, token, trace);
+    const budget = budgetOf(trace);
+    const work = this.policies.run(request.method === 'GET', budget, operation, async () => {
+      const token = await this.vendorTokens.token(budget).catch(notRetriedAgain);
+      let response = await this.send(operation, request, token, trace, budget);
       if (response.status === 401) {
-        response = await this.send(operation, request, await this.vendorTokens.renewAfterRejection(token), trace);
+        response = await this.send(operation, request, await this.vendorTokens.renewAfterRejection(token, budget).catch(notRetriedAgain), trace, budget);
       }
       if (response.status < 200 || response.status >= 300) throw upstreamAnswerProblem(operation, response);
       if (response.status !== 204 && !hasExpectedShape(response.data)) throw upstreamShapeProblem(operation);
       return response.data as T;
     });
+    return work.catch((error: unknown) => {
+      const budgetExceeded = budgetExceededBy(error);
+      if (budgetExceeded) this.metrics.upstreamBudgetExceeded.inc({ budget: budgetExceeded });
+      throw error;
+    });
   }
 
-  private async send(operation: string, request: UpstreamRequest, token: string, trace: RequestTrace): Promise<AxiosResponse> {
+  private async send(operation: string, request: UpstreamRequest, token: string, trace: RequestTrace, budget: UpstreamBudget): Promise<AxiosResponse> {
+    // One attempt gets UPSTREAM_TIMEOUT_MS, or less when the request's deadline comes first.
+    const timeLeft = Math.floor(timeLeftMs(budget));
+    if (budget.signal?.aborted) throw clientGoneProblem(operation);
+    if (timeLeft <= 0) throw deadlineExceededProblem(operation);
+    const cutByDeadline = timeLeft < this.config.upstreamTimeoutMs;
     const startedAt = performance.now();
     const timer = this.metrics.upstreamDuration.startTimer({ operation });
     // Without a body, no content type: axios would otherwise label an empty POST as a form.
@@ -117,12 +140,21 @@ export class IdentityClient {
     try {
       // The module's axios instance, called directly: HttpService's observable wrapper cancels the
       // finished request on unsubscribe, building an error with a stack trace on every call.
-      const response = await this.http.axiosRef.request({ ...request, headers });
+      const response = await this.http.axiosRef.request({
+        ...request,
+        headers,
+        timeout: cutByDeadline ? timeLeft : this.config.upstreamTimeoutMs,
+        signal: budget.signal,
+      });
       timer({ status: response.status });
       return response;
     } catch (error) {
       timer({ status: 0 });
-      throw upstreamTransportProblem(operation, error);
+      if (budget.signal?.aborted) throw clientGoneProblem(operation);
+      const problem = upstreamTransportProblem(operation, error);
+      // Timed out on the deadline's share, not the upstream's full timeout: the request's budget ran out.
+      if (cutByDeadline && problem instanceof UpstreamFailure && problem.timedOut) throw deadlineExceededProblem(operation);
+      throw problem;
     } finally {
       recordUpstreamCall(trace, performance.now() - startedAt);
     }
@@ -141,6 +173,15 @@ function tenantHeader(tenantId: string): Record<string, string> {
 function segment(id: string): string {
   if (!PATH_ID_PATTERN.test(id)) throw ProblemException.badRequest('identifier must match ^[A-Za-z0-9_-]{1,64}$');
   return encodeURIComponent(id);
+}
+
+/**
+ * A failed vendor-token renewal already had its own retries (and counted in its own breaker):
+ * retrying the call on top would multiply POST /auth/vendor, so it fails the call as it is.
+ */
+function notRetriedAgain(error: unknown): never {
+  if (!(error instanceof UpstreamFailure) || !error.transient) throw error;
+  throw new UpstreamFailure(error.getStatus(), error.detail, false, { headers: error.headers, extensions: error.extensions, cause: error.cause });
 }
 
 function anyBody(): boolean {

@@ -284,6 +284,56 @@ describe('UndiciTransport', () => {
     expect(exact.data.blob).toHaveLength(10_000);
   });
 
+  it('refuses an answer whose Content-Length is over maxContentLength before reading its body', async () => {
+    let written = 0;
+    let finished = false;
+    const server = await upstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(50 * 1024 * 1024) });
+      // Sends slowly: a client that read the body would wait for all of it.
+      const timer = setInterval(() => {
+        written += 1024;
+        res.write(Buffer.alloc(1024, 'x'));
+      }, 10);
+      res.once('close', () => {
+        clearInterval(timer);
+        finished = res.writableFinished;
+      });
+    });
+
+    const startedAt = performance.now();
+    const error = await rejection(client(server.url).get('/big', { maxContentLength: 1_000_000 }));
+
+    expect(error.message).toBe('maxContentLength size of 1000000 exceeded');
+    expect(performance.now() - startedAt).toBeLessThan(1_000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(finished).toBe(false); // the connection was closed on the upstream, mid-answer
+    expect(written).toBeLessThan(100_000);
+  });
+
+  it('stops reading a chunked answer once it passes maxContentLength, closing the connection', async () => {
+    let closedEarly = false;
+    const server = await upstream((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      let left = 800; // 50 MiB, with back-pressure
+      const pump = () => {
+        while (left > 0 && !res.destroyed) {
+          left--;
+          if (!res.write(chunk)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      res.once('close', () => (closedEarly = !res.writableFinished));
+      pump();
+    });
+
+    const error = await rejection(client(server.url).get('/big', { maxContentLength: 1_000_000 }));
+
+    expect(error.message).toBe('maxContentLength size of 1000000 exceeded');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(closedEarly).toBe(true);
+  });
+
   // With pipelining 1, undici waits one event-loop turn before reusing a socket that just answered
   // (some servers close despite keep-alive); a request sent within that turn gets a second connection.
   it('reuses one keep-alive connection for sequential requests', async () => {

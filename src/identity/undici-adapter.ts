@@ -81,7 +81,7 @@ export class UndiciTransport {
         signal: controller.signal,
       });
       const response: AxiosResponse<string> = {
-        data: await readBody(answer.body, config.maxContentLength ?? -1, config, request),
+        data: await readBody(answer, config.maxContentLength ?? -1, config, request),
         status: answer.statusCode,
         statusText: answer.statusText,
         headers: new AxiosHeaders(answer.headers as RawAxiosHeaders),
@@ -165,17 +165,26 @@ function requestBody(config: InternalAxiosRequestConfig): string | Uint8Array | 
   throw new AxiosError('Data after transformation must be a string, an ArrayBuffer or a Buffer', AxiosError.ERR_BAD_REQUEST, config);
 }
 
-/** The body as text; beyond `limit` bytes (when > -1) the body is destroyed and the call fails. */
-async function readBody(body: ResponseBody, limit: number, config: InternalAxiosRequestConfig, request: RequestInfo): Promise<string> {
+/**
+ * The body as text. With a `limit` (> -1), an answer that announces more bytes is refused before
+ * any is read, and one that sends more is cut off there: either way the body is destroyed (the
+ * connection closes) and the call fails with axios's maxContentLength error.
+ */
+async function readBody(answer: Dispatcher.ResponseData, limit: number, config: InternalAxiosRequestConfig, request: RequestInfo): Promise<string> {
+  const { body } = answer;
   if (limit < 0) return body.text();
+  const tooLarge = () => new AxiosError(`maxContentLength size of ${limit} exceeded`, AxiosError.ERR_BAD_RESPONSE, config, request);
+  const announced = Number(answer.headers['content-length']);
+  if (announced > limit) {
+    body.destroy();
+    throw tooLarge();
+  }
   const chunks: Buffer[] = [];
   let length = 0;
   // Leaving the loop by throwing destroys the body.
   for await (const chunk of body as AsyncIterable<Buffer>) {
     length += chunk.length;
-    if (length > limit) {
-      throw new AxiosError(`maxContentLength size of ${limit} exceeded`, AxiosError.ERR_BAD_RESPONSE, config, request);
-    }
+    if (length > limit) throw tooLarge();
     chunks.push(chunk);
   }
   return utf8.decode(Buffer.concat(chunks, length));

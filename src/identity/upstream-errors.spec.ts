@@ -1,6 +1,14 @@
 import type { AxiosResponse } from 'axios';
 import { AxiosError } from 'axios';
-import { retryAfterSeconds, upstreamAnswerProblem, upstreamTransportProblem } from './upstream-errors';
+import {
+  budgetExceededBy,
+  clientGoneProblem,
+  deadlineExceededProblem,
+  retryAfterSeconds,
+  UpstreamFailure,
+  upstreamAnswerProblem,
+  upstreamTransportProblem,
+} from './upstream-errors';
 
 const response = (status: number, data: unknown = {}, headers: Record<string, string> = {}) =>
   ({ status, data, headers }) as unknown as AxiosResponse;
@@ -54,5 +62,21 @@ describe('retryAfterSeconds', () => {
   it('falls back to 60 s', () => {
     expect(retryAfterSeconds({}, now)).toBe(60);
     expect(retryAfterSeconds({ 'x-rate-limit-reset': 'soon' }, now)).toBe(60);
+  });
+
+  it('an answer over UPSTREAM_MAX_RESPONSE_BYTES is a 502, not transient, naming no URL', () => {
+    const error = new AxiosError('maxContentLength size of 1048576 exceeded', AxiosError.ERR_BAD_RESPONSE);
+    const problem = upstreamTransportProblem('get user', error);
+    expect(problem).toBeInstanceOf(UpstreamFailure);
+    expect(problem).toMatchObject({ status: 502, detail: 'identity API answer to get user was too large', transient: false });
+    expect(budgetExceededBy(problem)).toBe('response-size');
+  });
+
+  it('a spent deadline is a 504 that neither opens the breaker nor is retried; a gone client a 499', () => {
+    expect(deadlineExceededProblem('get user')).toMatchObject({ status: 504, transient: false, timedOut: false });
+    expect(budgetExceededBy(deadlineExceededProblem('get user'))).toBe('deadline');
+    expect(clientGoneProblem('get user').getStatus()).toBe(499);
+    expect(budgetExceededBy(clientGoneProblem('get user'))).toBe('client-gone');
+    expect(budgetExceededBy(upstreamTransportProblem('get user', new AxiosError('timeout', 'ECONNABORTED')))).toBeUndefined();
   });
 });

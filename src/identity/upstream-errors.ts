@@ -2,6 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import type { AxiosResponse } from 'axios';
 import { isAxiosError } from 'axios';
 import { ProblemException, type ProblemOptions } from '../common/problems/problem.exception';
+import { CLIENT_CLOSED_REQUEST } from '../common/http/request-trace';
 import type { FronteggErrorBody } from './frontegg-api.types';
 
 const DEFAULT_RETRY_AFTER_S = 60;
@@ -15,7 +16,13 @@ export class UpstreamFailure extends ProblemException {
   constructor(status: HttpStatus, detail: string, readonly transient: boolean, options: ProblemOptions = {}) {
     super(status, detail, options);
   }
+
+  /** An attempt that got no answer within its timeout. */
+  get timedOut(): boolean {
+    return this.transient && this.getStatus() === HttpStatus.GATEWAY_TIMEOUT;
+  }
 }
+
 
 /**
  * Translates an unsuccessful upstream answer into the gateway's own (CONTRACT §6). The detail
@@ -44,14 +51,57 @@ export function upstreamAnswerProblem(operation: string, response: AxiosResponse
   }
 }
 
-/** A call that got no answer: `504` when it timed out, `502` when the upstream was unreachable. */
+/**
+ * A call that got no usable answer: `504` when it timed out, `502` when the upstream was
+ * unreachable or its answer was larger than UPSTREAM_MAX_RESPONSE_BYTES (not transient: the same
+ * answer would come again).
+ */
 export function upstreamTransportProblem(operation: string, error: unknown): ProblemException {
   const code = isAxiosError(error) ? error.code : undefined;
   const cause = { operation, code, message: error instanceof Error ? error.message : String(error) };
+  if (isResponseTooLarge(error)) {
+    return new UpstreamFailure(HttpStatus.BAD_GATEWAY, `identity API answer to ${operation} was too large`, false, {
+      cause: { ...cause, reason: BUDGET_REASONS.tooLarge },
+    });
+  }
   if (code === 'ECONNABORTED' || code === 'ETIMEDOUT') {
     return new UpstreamFailure(HttpStatus.GATEWAY_TIMEOUT, `identity API did not answer ${operation} in time`, true, { cause });
   }
   return new UpstreamFailure(HttpStatus.BAD_GATEWAY, `identity API unreachable during ${operation}`, true, { cause });
+}
+
+/** The `cause.reason` of a problem that stopped upstream work on a budget of CONTRACT §5 (for metrics and logs). */
+export const BUDGET_REASONS = { deadline: 'request deadline exceeded', tooLarge: 'answer too large', clientGone: 'client gone' } as const;
+const BUDGET_OF_REASON: Record<string, 'deadline' | 'response-size' | 'client-gone'> = {
+  [BUDGET_REASONS.deadline]: 'deadline',
+  [BUDGET_REASONS.tooLarge]: 'response-size',
+  [BUDGET_REASONS.clientGone]: 'client-gone',
+};
+
+/** Which budget stopped the work that failed with `error`, if one did. */
+export function budgetExceededBy(error: unknown): 'deadline' | 'response-size' | 'client-gone' | undefined {
+  const reason = error instanceof ProblemException ? (error.cause as { reason?: unknown } | undefined)?.reason : undefined;
+  return typeof reason === 'string' ? BUDGET_OF_REASON[reason] : undefined;
+}
+
+/** axios's own wording for an answer over `maxContentLength`, which the undici adapter keeps. */
+function isResponseTooLarge(error: unknown): boolean {
+  return isAxiosError(error) && error.code === 'ERR_BAD_RESPONSE' && error.message.startsWith('maxContentLength size of');
+}
+
+/**
+ * The request's REQUEST_DEADLINE_MS was spent before `operation` could finish. Not transient: it
+ * says nothing of the upstream's health, so it neither opens the breaker nor is retried.
+ */
+export function deadlineExceededProblem(operation: string): UpstreamFailure {
+  return new UpstreamFailure(HttpStatus.GATEWAY_TIMEOUT, `identity API did not answer ${operation} within the request deadline`, false, {
+    cause: { operation, reason: BUDGET_REASONS.deadline },
+  });
+}
+
+/** The client went away: its upstream work was cancelled (the answer reaches no one, only the access log). */
+export function clientGoneProblem(operation: string): ProblemException {
+  return new ProblemException(CLIENT_CLOSED_REQUEST, 'the client closed the request', { cause: { operation, reason: BUDGET_REASONS.clientGone } });
 }
 
 /** An answer whose body is not what the official schema promises. */

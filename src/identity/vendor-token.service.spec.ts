@@ -3,12 +3,13 @@ import { defer } from 'rxjs';
 import type { HttpAdapterHost } from '@nestjs/core';
 import type { GatewayConfig } from '../config/gateway-config';
 import { Metrics } from '../metrics/metrics.service';
-import { VendorTokenService } from './vendor-token.service';
+import { budgetFor } from './upstream-budget';
+import { READINESS_RENEWAL_INTERVAL_MS, VendorTokenService } from './vendor-token.service';
 
-const config = { frontegg: { clientId: 'client', apiKey: 'key' } } as GatewayConfig;
+const config = { frontegg: { clientId: 'client', apiKey: 'key' }, upstreamTimeoutMs: 5_000, requestDeadlineMs: 10_000 } as GatewayConfig;
 
 /** A fake `POST /auth/vendor`: each call answers a new token with the given lifetime. */
-function fakeVendorAuth(expiresIn = 100, status = 200) {
+function fakeVendorAuth(expiresIn = 100, status = 200, latencyMs = 0) {
   let issued = 0;
   const calls: unknown[] = [];
   let fail = false;
@@ -16,7 +17,7 @@ function fakeVendorAuth(expiresIn = 100, status = 200) {
     post: jest.fn((_url: string, body: unknown) =>
       defer(async () => {
         calls.push(body);
-        await new Promise((resolve) => setImmediate(resolve));
+        await new Promise((resolve) => (latencyMs > 0 ? setTimeout(resolve, latencyMs) : setImmediate(resolve)));
         if (fail) return { status: 500, data: {}, headers: {} };
         return { status, data: { token: `vendor-${++issued}`, expiresIn }, headers: {} };
       }),
@@ -98,5 +99,44 @@ describe('VendorTokenService', () => {
   it('refuses an answer without a usable token as a bad gateway', async () => {
     const tokens = new VendorTokenService(fakeVendorAuth(0).http, config, new Metrics({} as HttpAdapterHost));
     await expect(tokens.token()).rejects.toMatchObject({ status: 502 });
+  });
+
+  it("bounds a caller's wait for a shared renewal by its own budget, without cancelling it for the others", async () => {
+    const upstream = fakeVendorAuth(100, 200, 300);
+    const tokens = new VendorTokenService(upstream.http, config, new Metrics({} as HttpAdapterHost));
+    const startedAt = performance.now();
+    const hurried = tokens.token(budgetFor(50));
+    const patient = tokens.token(budgetFor(5_000));
+    await expect(hurried).rejects.toMatchObject({ status: 504, detail: 'identity API did not answer vendor authentication within the request deadline' });
+    expect(performance.now() - startedAt).toBeLessThan(250);
+    expect(await patient).toBe('vendor-1');
+    expect(upstream.calls).toHaveLength(1);
+  });
+
+  it('a caller whose client went away stops waiting at once', async () => {
+    const upstream = fakeVendorAuth(100, 200, 300);
+    const tokens = new VendorTokenService(upstream.http, config, new Metrics({} as HttpAdapterHost));
+    const clientGone = new AbortController();
+    const waiting = tokens.token({ deadlineAt: performance.now() + 5_000, signal: clientGone.signal });
+    clientGone.abort();
+    await expect(waiting).rejects.toMatchObject({ status: 499 });
+    expect(await tokens.token()).toBe('vendor-1');
+  });
+
+  it('readiness probes start at most one renewal per 10 s while vendor authentication fails; requests still renew', async () => {
+    const upstream = fakeVendorAuth(100, 401);
+    const tokens = new VendorTokenService(upstream.http, config, new Metrics({} as HttpAdapterHost));
+    let monotonic = 0;
+    jest.spyOn(performance, 'now').mockImplementation(() => monotonic);
+    for (let probe = 0; probe < 20; probe++) {
+      await expect(tokens.readyToken()).rejects.toMatchObject({ status: 502 });
+      monotonic += 100;
+    }
+    expect(upstream.calls).toHaveLength(1);
+    await expect(tokens.token()).rejects.toMatchObject({ status: 502 }); // a request is not held back
+    expect(upstream.calls).toHaveLength(2);
+    monotonic += READINESS_RENEWAL_INTERVAL_MS;
+    await expect(tokens.readyToken()).rejects.toMatchObject({ status: 502 });
+    expect(upstream.calls).toHaveLength(3);
   });
 });

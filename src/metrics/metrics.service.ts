@@ -88,6 +88,13 @@ export class Metrics implements OnModuleInit {
     registers: [this.registry],
   });
 
+  readonly upstreamBudgetExceeded = new Counter({
+    name: 'gateway_upstream_budget_exceeded_total',
+    help: 'Requests whose upstream work stopped on a budget (CONTRACT §5): request deadline, answer too large, or client gone',
+    labelNames: ['budget'] as const,
+    registers: [this.registry],
+  });
+
   constructor(private readonly adapterHost: HttpAdapterHost) {
     collectDefaultMetrics({ register: this.registry, prefix: 'gateway_' });
   }

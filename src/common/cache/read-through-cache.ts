@@ -2,6 +2,7 @@ import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
 import { Metrics } from '../../metrics/metrics.service';
+import { CLIENT_CLOSED_REQUEST } from '../http/request-trace';
 import { ProblemException } from '../problems/problem.exception';
 
 /** How long past its freshness an entry may still answer while the upstream is failing. */
@@ -49,7 +50,12 @@ export class ReadThroughCache {
       return { value: cached.value, cacheStatus: `${CACHE_NAME}; hit; ttl=${Math.floor((ttlMs - age) / 1000)}` };
     }
     try {
-      const value = await this.loadOnce(key, staleIfError ? ttlMs + STALE_IF_ERROR_MS : ttlMs, load);
+      const keepMs = staleIfError ? ttlMs + STALE_IF_ERROR_MS : ttlMs;
+      // A shared load is cancelled when the client that started it leaves: the others load for themselves.
+      const value = await this.loadOnce(key, keepMs, load).catch((error: unknown) => {
+        if (error instanceof ProblemException && error.getStatus() === CLIENT_CLOSED_REQUEST) return load();
+        throw error;
+      });
       this.metrics.cacheLookups.inc({ cache: name, result: 'miss' });
       return { value, cacheStatus: `${CACHE_NAME}; fwd=${cached ? 'stale' : 'uri-miss'}; stored` };
     } catch (error) {

@@ -1,4 +1,16 @@
-import { outgoingTraceparent, recordUpstreamCall, traceOf } from './request-trace';
+import { EventEmitter } from 'node:events';
+import { ClientGoneError, clientGoneSignal, outgoingTraceparent, recordUpstreamCall, timeLeftMs, traceOf } from './request-trace';
+
+/** The part of a ServerResponse the trace watches. */
+class FakeConnection extends EventEmitter {
+  closed = false;
+  writableFinished = false;
+  close(answered: boolean): void {
+    this.writableFinished = answered;
+    this.closed = true;
+    this.emit('close');
+  }
+}
 
 const FORMAT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
@@ -31,5 +43,36 @@ describe('request trace', () => {
     recordUpstreamCall(trace, 12.34);
     recordUpstreamCall(trace, 5);
     expect(trace).toMatchObject({ upstreamCalls: 2, upstreamMs: 17.34 });
+  });
+
+  it('carries the request deadline, checked by arithmetic', () => {
+    const trace = traceOf(undefined, { deadlineMs: 1_500 });
+    expect(timeLeftMs(trace)).toBeGreaterThan(1_400);
+    expect(timeLeftMs(trace)).toBeLessThanOrEqual(1_500);
+    expect(timeLeftMs(traceOf(undefined))).toBeGreaterThan(9_000); // the contract's default, 10 s
+  });
+
+  it('aborts its upstream work when the client leaves before the answer, not after it', () => {
+    const leaving = new FakeConnection();
+    const trace = traceOf(undefined, { connection: leaving });
+    expect(leaving.listenerCount('close')).toBe(0); // nothing watched until an upstream call
+    const signal = clientGoneSignal(trace)!;
+    expect(clientGoneSignal(trace)).toBe(signal);
+    expect(leaving.listenerCount('close')).toBe(1);
+    leaving.close(false);
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBeInstanceOf(ClientGoneError);
+
+    const answered = new FakeConnection();
+    const done = clientGoneSignal(traceOf(undefined, { connection: answered }))!;
+    answered.close(true);
+    expect(done.aborted).toBe(false);
+  });
+
+  it('sees a client that left before the first upstream call', () => {
+    const gone = new FakeConnection();
+    gone.close(false);
+    expect(clientGoneSignal(traceOf(undefined, { connection: gone }))!.aborted).toBe(true);
+    expect(clientGoneSignal(traceOf(undefined))).toBeUndefined();
   });
 });

@@ -31,6 +31,11 @@ export interface FaultSpec {
   rateLimitResetSeconds?: number;
   /** Destroys the socket (after latencyMs, if any) instead of answering. */
   dropConnection?: boolean;
+  /**
+   * Answers `status` (default 200) with a JSON object of exactly this many bytes, streamed in
+   * chunks without Content-Length (as a misbehaving upstream or proxy would): for size limits.
+   */
+  oversizedBodyBytes?: number;
 }
 
 export interface FaultCreated {
@@ -109,6 +114,7 @@ export const faultSpecSchema: SchemaObject = {
     count: { type: 'integer', minimum: 1 },
     rateLimitResetSeconds: { type: 'integer', minimum: 0 },
     dropConnection: { type: 'boolean' },
+    oversizedBodyBytes: { type: 'integer', minimum: 16, maximum: 1_073_741_824 },
   },
 };
 
