@@ -3,7 +3,7 @@
  * emulator, while upstream faults are switched on and off. It fails (exit 1) when a request is lost,
  * a 5xx appears that no injected fault explains, or the gateway's resident memory grew over 10 %.
  *
- *   SOAK_SECONDS         length of the measured run (default 60; 10 for a smoke run)
+ *   SOAK_SECONDS         length of the measured run (default 80: 10 s a fault; 20 for a smoke run)
  *   SOAK_WARMUP_SECONDS  the same load and faults before the run, so that memory is first read at its
  *                        steady state (default 30: a fresh gateway's RSS grows for about 25 s under this load)
  *   SOAK_CONCURRENCY     requests in flight (default 20)
@@ -36,7 +36,7 @@ function numberFromEnv(name: string, fallback: number): number {
 }
 
 const SETTINGS = {
-  seconds: numberFromEnv('SOAK_SECONDS', 60),
+  seconds: numberFromEnv('SOAK_SECONDS', 80),
   warmupSeconds: numberFromEnv('SOAK_WARMUP_SECONDS', 30),
   concurrency: Math.round(numberFromEnv('SOAK_CONCURRENCY', 20)),
   graceMs: numberFromEnv('SOAK_GRACE_MS', 1000),
@@ -416,6 +416,11 @@ const ALL_SCENARIOS: FaultScenario[] = [
       ),
   },
   {
+    name: 'upstream-oversized',
+    describe: `every management call answers 50 MiB (over UPSTREAM_MAX_RESPONSE_BYTES): 502, memory flat`,
+    switchOn: ({ control }) => inject(control, { path: UPSTREAM, oversizedBodyBytes: 50 * 1024 * 1024 }),
+  },
+  {
     name: 'redis-silent',
     describe: `Redis accepts and never answers (over REDIS_COMMAND_TIMEOUT_MS): per-instance caches and limits`,
     needs: 'redis',
@@ -430,7 +435,7 @@ const windows: FaultWindow[] = [];
 
 /**
  * Spreads the scenarios over the run, one a slot: switched on early in even slots and late in odd
- * ones (for 3/10 of the slot). With a 60 s run the slots last 10 s, as long as the gateway's
+ * ones (for 3/10 of the slot). With the default run the slots last 10 s, as long as the gateway's
  * breaker stays open; alternating keeps the breaker's trial call, 10 s after a fault opened it, out
  * of the next fault, so each fault and the recovery after it show on their own. Scenarios that
  * open the breaker are followed by ones it does not hide (429 is not counted, JWKS is not behind it).
