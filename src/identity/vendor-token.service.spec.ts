@@ -1,10 +1,11 @@
 import type { HttpService } from '@nestjs/axios';
+import { Logger } from '@nestjs/common';
 import { defer } from 'rxjs';
 import type { HttpAdapterHost } from '@nestjs/core';
 import type { GatewayConfig } from '../config/gateway-config';
 import { Metrics } from '../metrics/metrics.service';
 import { budgetFor } from './upstream-budget';
-import { READINESS_RENEWAL_INTERVAL_MS, VendorTokenService } from './vendor-token.service';
+import { READINESS_RENEWAL_INTERVAL_MS, READINESS_WAIT_MS, VendorTokenService } from './vendor-token.service';
 
 const config = { frontegg: { clientId: 'client', apiKey: 'key' }, upstreamTimeoutMs: 5_000, requestDeadlineMs: 10_000 } as GatewayConfig;
 
@@ -31,6 +32,9 @@ describe('VendorTokenService', () => {
   beforeEach(() => {
     now = 1_000_000;
     jest.spyOn(Date, 'now').mockImplementation(() => now);
+    // Renewal lines and warnings are expected here: keep them out of the test output.
+    jest.spyOn(Logger.prototype, 'log').mockImplementation(() => undefined);
+    jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
   });
   afterEach(() => jest.restoreAllMocks());
 
@@ -138,5 +142,17 @@ describe('VendorTokenService', () => {
     monotonic += READINESS_RENEWAL_INTERVAL_MS;
     await expect(tokens.readyToken()).rejects.toMatchObject({ status: 502 });
     expect(upstream.calls).toHaveLength(3);
+  });
+
+  it('a readiness probe waits for a slow renewal less than a probe\'s timeout (3 s), and the renewal goes on', async () => {
+    const upstream = fakeVendorAuth(100, 200, READINESS_WAIT_MS + 400);
+    const tokens = new VendorTokenService(upstream.http, config, new Metrics({} as HttpAdapterHost));
+    const startedAt = performance.now();
+    await expect(tokens.readyToken()).rejects.toMatchObject({ status: 504 });
+    expect(performance.now() - startedAt).toBeLessThan(READINESS_WAIT_MS + 300);
+    expect(READINESS_WAIT_MS).toBeLessThan(3_000);
+    expect(await tokens.token()).toBe('vendor-1');
+    await expect(tokens.readyToken()).resolves.toBeUndefined();
+    expect(upstream.calls).toHaveLength(1);
   });
 });

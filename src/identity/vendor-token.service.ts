@@ -20,6 +20,8 @@ interface VendorToken {
 const RENEW_AT_LIFETIME_FRACTION = 0.8;
 /** While vendor authentication fails, readiness probes start at most one renewal per this period (CONTRACT §5). */
 export const READINESS_RENEWAL_INTERVAL_MS = 10_000;
+/** How long a probe waits for a renewal: less than the probes' own timeout (3 s in compose and Kubernetes). */
+export const READINESS_WAIT_MS = 2_000;
 const OPERATION = 'vendor authentication';
 
 /**
@@ -81,7 +83,7 @@ export class VendorTokenService {
     if (this.hasUsableToken()) return;
     const failure = this.lastFailure;
     if (failure && performance.now() - failure.at < READINESS_RENEWAL_INTERVAL_MS) throw failure.error;
-    await this.token();
+    await this.token(budgetFor(READINESS_WAIT_MS));
   }
 
   /** One renewal at a time; `POST /auth/vendor` is retried like an idempotent read. */
