@@ -27,7 +27,8 @@ jest.setTimeout(LOAD_BUDGET_MS + 30_000); // a real process and 70,000 requests
  * Issue 11, fault 4: what a busy gateway keeps in memory is bounded, whoever calls it. Tens of
  * thousands of distinct callers go through one built gateway started as production starts it
  * (PRODUCTION_NODE_FLAGS: a 128 MB old space), and its resident memory, read from /proc, stays
- * under the benchmark's bound. Tokens are ES256, signed with the test's own key (published by a
+ * under the benchmark's bound. Every token is another user's, so the rate limiter's per-caller
+ * windows are measured too. Tokens are ES256, signed with the test's own key (published by a
  * JWKS server of the test): 70,000 RS256 signatures would take the test half a minute alone,
  * and the algorithm changes nothing the gateway keeps.
  */
