@@ -11,7 +11,8 @@ import { TokenRejectedError, TokenVerifier } from './token-verifier.service';
  * First of the request pipeline (authentication → rate limit → authorization): establishes who is
  * calling from the one credential the gateway accepts, and nothing else. A refused credential is
  * recorded, not answered here: the rate limiter counts it against the client address, and the
- * policy guard, which lets nobody through without a verified caller, answers it.
+ * policy guard, which lets nobody through without a verified caller, answers it. A token verified
+ * just now is remembered only once the rate limiter has let its request through.
  */
 @Injectable()
 export class AuthenticationGuard implements CanActivate {
@@ -29,7 +30,9 @@ export class AuthenticationGuard implements CanActivate {
       return true;
     }
     try {
-      attachPrincipal(request, await this.verifier.verify(credential.token));
+      const { principal, remember } = await this.verifier.verify(credential.token);
+      attachPrincipal(request, principal);
+      if (remember) request.rememberCredential = remember;
     } catch (error) {
       if (!(error instanceof TokenRejectedError)) throw error;
       request.authenticationFailure = unauthorized(error.reason, true, error);

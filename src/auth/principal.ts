@@ -25,6 +25,8 @@ declare module 'fastify' {
     principal?: Principal;
     /** Why the credential was refused, when it was: the policy guard answers it (see authentication.guard.ts). */
     authenticationFailure?: Error;
+    /** For a token verified just now: remembers it; the rate limiter calls it once the request may go on. */
+    rememberCredential?: () => void;
   }
 }
 

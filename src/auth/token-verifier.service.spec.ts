@@ -54,7 +54,7 @@ describe('TokenVerifier', () => {
 
   it('accepts a valid token, fetching the keys once', async () => {
     const subject = verifier();
-    await expect(subject.verify(await sign())).resolves.toMatchObject({ userId: 'u', tenantId: 't' });
+    await expect(subject.verify(await sign())).resolves.toMatchObject({ principal: { userId: 'u', tenantId: 't' } });
     await subject.verify(await sign());
     expect(fetches).toBe(1);
   });
@@ -85,24 +85,41 @@ describe('TokenVerifier', () => {
       return lookups;
     };
 
-    it('verifies a token once, then answers it from memory', async () => {
+    /** Verifies and remembers, as a request the rate limiter let through does. */
+    const admitted = async (subject: TokenVerifier, token: string) => {
+      const verification = await subject.verify(token);
+      verification.remember?.();
+      return verification.principal;
+    };
+
+    it('verifies a token once, then, once remembered, answers it from memory', async () => {
       const subject = verifier();
       const lookups = counted(subject);
       const token = await sign();
-      const first = await subject.verify(token);
-      expect(await subject.verify(token)).toBe(first);
+      const first = await admitted(subject, token);
+      const again = await subject.verify(token);
+      expect(again.principal).toBe(first);
+      expect(again.remember).toBeUndefined();
       expect(lookups).toHaveBeenCalledTimes(1);
-      await subject.verify(await sign({ sub: 'other' }));
+      await admitted(subject, await sign({ sub: 'other' }));
       expect(lookups).toHaveBeenCalledTimes(2);
+    });
+
+    it('keeps nothing until told to remember: a token never remembered is verified every time', async () => {
+      const subject = verifier();
+      const lookups = counted(subject);
+      const token = await sign();
+      for (let i = 0; i < 3; i++) expect((await subject.verify(token)).remember).toBeInstanceOf(Function);
+      expect(lookups).toHaveBeenCalledTimes(3);
     });
 
     it('checks a token again after 60 s in memory', async () => {
       const subject = verifier();
       const lookups = counted(subject);
       const token = await sign();
-      await subject.verify(token);
+      await admitted(subject, token);
       moveClock(61_000);
-      await expect(subject.verify(token)).resolves.toMatchObject({ userId: 'u' });
+      await expect(admitted(subject, token)).resolves.toMatchObject({ userId: 'u' });
       expect(lookups).toHaveBeenCalledTimes(2);
     });
 
@@ -112,7 +129,7 @@ describe('TokenVerifier', () => {
         .setProtectedHeader({ alg: 'RS256', kid: 'k1', typ: 'JWT' })
         .setIssuer(url).setAudience('c').setExpirationTime(Math.floor(Date.now() / 1000) + 2)
         .sign(privateKey);
-      await expect(subject.verify(token)).resolves.toMatchObject({ userId: 'u' });
+      await expect(admitted(subject, token)).resolves.toMatchObject({ userId: 'u' });
       await new Promise((resolve) => setTimeout(resolve, 2_100)); // jose reads the real clock
       expect(await refusal(subject.verify(token))).toBe('expired');
     });
@@ -120,7 +137,7 @@ describe('TokenVerifier', () => {
     it('never caches a refusal, nor answers a tampered copy from memory', async () => {
       const subject = verifier();
       const token = await sign();
-      await subject.verify(token);
+      await admitted(subject, token);
       const tampered = `${token.slice(0, -4)}AAAA`;
       expect(await refusal(subject.verify(tampered))).toBe('invalid');
       expect(await refusal(subject.verify(tampered))).toBe('invalid');

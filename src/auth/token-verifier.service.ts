@@ -9,11 +9,11 @@ import {
   type JWTVerifyGetKey,
   type ProtectedHeaderParameters,
 } from 'jose';
-import { LRUCache } from 'lru-cache';
 import { GatewayConfig } from '../config/gateway-config';
 import { Metrics } from '../metrics/metrics.service';
 import { TOKEN_TYPES, type Principal, type TokenType } from './principal';
 import { readBoundedText } from '../common/http/bounded-body';
+import { tokenDigest, VERIFIED_TOKEN_MAX_AGE_MS, VerifiedTokens } from './verified-tokens';
 
 export type RejectionReason = 'expired' | 'invalid';
 
@@ -40,14 +40,16 @@ const JWT_TYPES = ['jwt', 'application/jwt'];
 /** Far more than any Frontegg access token; verification work is bounded before any parsing. */
 export const MAX_TOKEN_LENGTH = 8192;
 const MAX_KID_LENGTH = 256;
-/** Verified tokens kept, and for how long at most: a key retired upstream stops counting soon. */
-const VERIFIED_TOKENS_MAX = 5_000;
-const VERIFIED_TOKEN_MAX_AGE_MS = 60_000;
 
-interface VerifiedToken {
-  principal: Principal;
-  /** Date.now() bound: the token's exp, or the maximum age, whichever comes first. */
-  until: number;
+/** A verified token's caller, and how to remember the token once its request may go on. */
+export interface Verification {
+  readonly principal: Principal;
+  /**
+   * Remembers the token as verified, so that its next requests skip the signature check; absent
+   * when it already is. Called by the rate limiter once the request is counted and let through,
+   * so that a caller over its limit cannot fill the memory with new tokens.
+   */
+  readonly remember?: () => void;
 }
 
 /**
@@ -68,11 +70,8 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
   private lastAttemptAt = Number.NEGATIVE_INFINITY;
   private pendingFetch?: Promise<boolean>;
   private refreshTimer?: NodeJS.Timeout;
-  /**
-   * Tokens already verified, by their exact text: a hit skips the signature check, the costliest
-   * part of a request. Never past the token's `exp`; any other text (a tampered token) is a miss.
-   */
-  private readonly verified = new LRUCache<string, VerifiedToken>({ max: VERIFIED_TOKENS_MAX });
+  /** A hit skips the signature check, the costliest part of a request; never past the token's `exp`. */
+  private readonly verified = new VerifiedTokens();
 
   constructor(
     private readonly config: GatewayConfig,
@@ -89,10 +88,11 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.refreshTimer);
   }
 
-  async verify(token: string): Promise<Principal> {
-    const known = this.verified.get(token);
-    if (known && Date.now() < known.until) return known.principal;
+  async verify(token: string): Promise<Verification> {
     if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejectedError('invalid', 'token too long');
+    const digest = tokenDigest(token);
+    const known = this.verified.principalOf(digest);
+    if (known) return { principal: known };
     this.checkProtectedHeader(token);
     const { frontegg, jwtClockToleranceS } = this.config;
     try {
@@ -106,8 +106,7 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
       checkTimesNotInFuture(payload, jwtClockToleranceS);
       const principal = principalFrom(payload);
       const until = Math.min((payload.exp as number) * 1000, Date.now() + VERIFIED_TOKEN_MAX_AGE_MS);
-      this.verified.set(token, { principal, until });
-      return principal;
+      return { principal, remember: () => this.verified.remember(digest, principal, until) };
     } catch (error) {
       if (error instanceof TokenRejectedError) throw error;
       if (error instanceof errors.JWTExpired) throw new TokenRejectedError('expired', 'token expired');

@@ -8,7 +8,8 @@ import { RateLimiter } from './rate-limiter.service';
  * Second of the request pipeline: counts the request against its caller's one-minute window
  * (CONTRACT §6), the verified user, or the client address when authentication failed, so that
  * guessing tokens costs the guesser. Runs before authorization, so a flood never reaches the
- * identity API through grant resolution.
+ * identity API through grant resolution, and before a newly verified token is remembered, so a
+ * caller over its limit cannot fill the verified-token cache.
  */
 @Injectable()
 export class RateLimitGuard implements CanActivate {
@@ -23,6 +24,8 @@ export class RateLimitGuard implements CanActivate {
     const request = http.getRequest<FastifyRequest>();
     const caller = request.principal ? (`user:${request.principal.userId}` as const) : (`address:${request.ip}` as const);
     await this.rateLimiter.consume(caller, http.getResponse<FastifyReply>());
+    // Counted and not refused: only now may a token verified for this request be remembered.
+    request.rememberCredential?.();
     return true;
   }
 }
