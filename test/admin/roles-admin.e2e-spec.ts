@@ -1,9 +1,11 @@
 import {
   PERM_READ_ROLES, PERM_REPORTS_READ, PERM_REPORTS_WRITE, ROLE_ACME_AUDITOR, ROLE_GLOBEX_SUPPORT, ROLE_MEMBER, TENANT_ACME,
-  TENANT_GLOBEX, USER_ALICE, USER_BOB, USER_CAROL, USER_ERIN, USER_GRACE,
+  TENANT_GLOBEX, USER_ALICE, USER_BOB, USER_CAROL, USER_ERIN, USER_GRACE, startEmulator, type RunningEmulator,
 } from '../../src/emulator';
+import type { RecordedRequestFilter } from '../../src/emulator/control-client';
+import { requireRedis } from '../operations/support';
 import { expectProblem } from '../support/assertions';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import { startGatewayOn, startTestGateway, type TestGateway } from '../support/gateway';
 
 const ROLES = '/identity/resources/roles/v1';
 const isWrite = (method: string) => method !== 'GET';
@@ -66,6 +68,10 @@ describe('tenant role administration (CONTRACT §4.2)', () => {
 
     it('lets a caller create a role exactly as strong as its own', async () => {
       expect((await create({ userId: USER_GRACE, claims: { permissions: ['fe.secure.*'] } }, { key: 'peer', name: 'Peer', level: 30 })).status).toBe(201);
+    });
+
+    it('shows the new role to the next read when a read that started before the creation answers after it (issue 11, fault 6)', async () => {
+      await expectNextReadSeesCreation(gateway, gateway);
     });
   });
 
@@ -181,3 +187,59 @@ describe('tenant role administration (CONTRACT §4.2)', () => {
     });
   });
 });
+
+describe('role reads racing role changes on instances sharing Redis (issue 11, fault 6)', () => {
+  let emulator: RunningEmulator;
+  let first: TestGateway;
+  let second: TestGateway;
+
+  beforeAll(async () => {
+    await requireRedis();
+    emulator = await startEmulator();
+    const shared = { REDIS_URL: `redis://127.0.0.1:6379/${1 + Math.floor(Math.random() * 15)}` };
+    first = await startGatewayOn(emulator, shared);
+    second = await startGatewayOn(emulator, shared);
+  });
+  afterAll(async () => {
+    await first?.reset();
+    await Promise.all([first?.close(), second?.close()]);
+    await emulator?.close();
+  });
+  beforeEach(() => first.reset());
+
+  it('a read held on one instance while another creates a role does not hide the role from either', async () => {
+    await expectNextReadSeesCreation(first, second);
+    const token = `Bearer ${await first.token({ userId: USER_ALICE })}`;
+    const throughSecond = await second.http().get('/v1/roles').set('authorization', token);
+    expect(throughSecond.body.map((role: { key: string }) => role.key)).toContain('billing');
+  });
+});
+
+/** Bounded wait until the emulator has received a request matching `filter`. */
+async function untilUpstreamSaw(gateway: TestGateway, filter: RecordedRequestFilter): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while ((await gateway.upstream.requests(filter)).length === 0) {
+    if (Date.now() > deadline) throw new Error(`the upstream never received ${JSON.stringify(filter)}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * A `GET /v1/roles` through `reader` whose upstream answer was read before a `POST /v1/roles`
+ * through `writer` and arrives after it: the next read through `reader` must show the new role.
+ */
+async function expectNextReadSeesCreation(reader: TestGateway, writer: TestGateway): Promise<void> {
+  const token = `Bearer ${await reader.token({ userId: USER_ALICE })}`;
+  const answeredBeforeTheChange = await reader.upstream.listRoles(TENANT_ACME);
+  await reader.upstream.injectFault({ method: 'GET', path: ROLES, status: 200, body: answeredBeforeTheChange, latencyMs: 1_000, count: 1 });
+  const early = reader.http().get('/v1/roles').set('authorization', token).then((response) => response);
+  await untilUpstreamSaw(reader, { method: 'GET', path: ROLES });
+
+  const created = await writer.http().post('/v1/roles').set('authorization', token).send({ key: 'billing', name: 'Billing', level: 40 });
+  expect(created.status).toBe(201);
+  expect((await early).status).toBe(200);
+
+  const next = await reader.http().get('/v1/roles').set('authorization', token);
+  expect(next.status).toBe(200);
+  expect(next.body.map((role: { key: string }) => role.key)).toContain('billing');
+}
