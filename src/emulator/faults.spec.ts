@@ -1,4 +1,4 @@
-import { assertUsableFault, faultBody, faultHeaders, faultMatches, FaultRegistry } from './faults';
+import { assertUsableFault, faultBody, faultHeaders, faultMatches, FaultRegistry, hideIgnoredHeaders } from './faults';
 import { FronteggError } from './errors';
 
 describe('faultMatches', () => {
@@ -27,6 +27,13 @@ describe('assertUsableFault', () => {
     expect(() => assertUsableFault({ path: '/x' })).toThrow(FronteggError);
     expect(() => assertUsableFault({ path: '/x', latencyMs: 10 })).not.toThrow();
     expect(() => assertUsableFault({ path: '/x', dropConnection: true })).not.toThrow();
+  });
+
+  it('takes ignoreTenantHeader alone or with latency, never where the request would not reach its route', () => {
+    expect(() => assertUsableFault({ path: '/x', ignoreTenantHeader: true })).not.toThrow();
+    expect(() => assertUsableFault({ path: '/x', ignoreTenantHeader: true, latencyMs: 10 })).not.toThrow();
+    expect(() => assertUsableFault({ path: '/x', ignoreTenantHeader: true, status: 500 })).toThrow(FronteggError);
+    expect(() => assertUsableFault({ path: '/x', ignoreTenantHeader: true, dropConnection: true })).toThrow(FronteggError);
   });
 
   it('refuses a rate-limit reset on anything but a 429', () => {
@@ -83,5 +90,15 @@ describe('FaultRegistry', () => {
   it('gives each fault its own id', () => {
     const faults = new FaultRegistry();
     expect(faults.add({ path: '/a', status: 500 })).not.toEqual(faults.add({ path: '/a', status: 500 }));
+  });
+});
+
+describe('hideIgnoredHeaders', () => {
+  it('hides frontegg-tenant-id from the route only under an ignoreTenantHeader fault', () => {
+    const headers = { 'frontegg-tenant-id': 'tenant-acme', authorization: 'Bearer x' };
+    hideIgnoredHeaders({ path: '/x', latencyMs: 5 }, headers);
+    expect(headers).toEqual({ 'frontegg-tenant-id': 'tenant-acme', authorization: 'Bearer x' });
+    hideIgnoredHeaders({ path: '/x', ignoreTenantHeader: true }, headers);
+    expect(headers).toEqual({ authorization: 'Bearer x' });
   });
 });

@@ -8,8 +8,16 @@ interface RegisteredFault {
   remaining: number | undefined;
 }
 
-/** Rules the schema cannot say readably: a fault must change something, and the reset header belongs to a 429. */
+/**
+ * Rules the schema cannot say readably: a fault must change something, the reset header belongs
+ * to a 429, and a request whose tenant header is ignored must still reach its route.
+ */
 export function assertUsableFault(spec: FaultSpec): void {
+  if (spec.ignoreTenantHeader) {
+    // Its whole point is what the route does without the header: the request must reach the route.
+    if (spec.status !== undefined || spec.dropConnection) throw badRequest('ignoreTenantHeader cannot be combined with status or dropConnection');
+    return;
+  }
   if (spec.status === undefined && spec.latencyMs === undefined && !spec.dropConnection) {
     throw badRequest('A fault needs status, latencyMs or dropConnection');
   }
@@ -63,4 +71,9 @@ export class FaultRegistry {
   clear(): void {
     this.faults = [];
   }
+}
+
+/** Hides from the route what the fault makes the upstream ignore; the recorded copy keeps what was sent. */
+export function hideIgnoredHeaders(spec: FaultSpec, headers: Record<string, unknown>): void {
+  if (spec.ignoreTenantHeader) delete headers['frontegg-tenant-id'];
 }

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import {
   PERM_READ_ROLES, PERM_REPORTS_READ, PERM_REPORTS_WRITE, ROLE_ACME_AUDITOR, ROLE_GLOBEX_SUPPORT, ROLE_MEMBER, TENANT_ACME,
   TENANT_GLOBEX, USER_ALICE, USER_BOB, USER_CAROL, USER_ERIN, USER_GRACE, startEmulator, type RunningEmulator,
@@ -72,6 +73,50 @@ describe('tenant role administration (CONTRACT §4.2)', () => {
 
     it('shows the new role to the next read when a read that started before the creation answers after it (issue 11, fault 6)', async () => {
       await expectNextReadSeesCreation(gateway, gateway);
+    });
+
+    describe('when the upstream creates the role outside the caller tenant (issue 11, fault 7)', () => {
+      const keysOf = (roles: { key: string }[]) => roles.map((role) => role.key);
+      // The upstream drops `frontegg-tenant-id` on the next creation: the role comes out environment-wide.
+      const ignoreTenantOnNextCreation = () => gateway.upstream.injectFault({ method: 'POST', path: ROLES, ignoreTenantHeader: true, count: 1 });
+
+      it('deletes what it created, environment-wide, and answers 502', async () => {
+        await rolesOf(alice); // warms the cache
+        await ignoreTenantOnNextCreation();
+        const errors = jest.spyOn(Logger.prototype, 'error');
+        try {
+          const response = await create(alice, { key: 'billing', name: 'Billing', level: 40 });
+          expectProblem(response, 502);
+          expect(JSON.stringify(response.body)).not.toContain(gateway.emulator.url);
+
+          const [creation, removal, ...others] = await roleWrites();
+          expect(creation.headers['frontegg-tenant-id']).toBe(TENANT_ACME); // the gateway asked for its tenant
+          expect(removal).toMatchObject({ method: 'DELETE', path: expect.stringMatching(new RegExp(`^${ROLES}/role-`)) });
+          expect(removal.headers['frontegg-tenant-id']).toBeUndefined(); // an environment-wide role belongs to no tenant
+          expect(others).toEqual([]);
+          expect(keysOf(await gateway.upstream.listRoles())).not.toContain('billing');
+          expect(keysOf(await rolesOf(alice))).not.toContain('billing');
+          expect(errors).toHaveBeenCalledWith(expect.objectContaining({ roleId: removal.path.split('/').pop(), deleted: true }), expect.any(String));
+        } finally {
+          errors.mockRestore();
+        }
+      });
+
+      it('still answers 502 when the delete fails, and logs the role for an operator to remove', async () => {
+        await ignoreTenantOnNextCreation();
+        await gateway.upstream.injectFault({ method: 'DELETE', path: `${ROLES}/*`, status: 500, count: 1 });
+        const errors = jest.spyOn(Logger.prototype, 'error');
+        try {
+          expectProblem(await create(alice, { key: 'billing', name: 'Billing', level: 40 }), 502);
+          const left = (await gateway.upstream.listRoles()).find((role) => role.key === 'billing');
+          expect(left).toBeDefined();
+          expect(left?.tenantId || null).toBeNull(); // environment-wide: no tenant
+          expect(errors).toHaveBeenCalledWith(expect.objectContaining({ roleId: left?.id, deleted: false }), expect.stringContaining(left?.id ?? '?'));
+          expect(keysOf(await rolesOf(alice))).toContain('billing'); // environment-wide now: every tenant lists it
+        } finally {
+          errors.mockRestore();
+        }
+      });
     });
   });
 

@@ -31,6 +31,11 @@ export interface FaultSpec {
   rateLimitResetSeconds?: number;
   /** Destroys the socket (after latencyMs, if any) instead of answering. */
   dropConnection?: boolean;
+  /**
+   * The route handles the request as if it carried no `frontegg-tenant-id` (a roles call then acts
+   * environment-wide), as an upstream that dropped the header would. It is still recorded as sent.
+   */
+  ignoreTenantHeader?: boolean;
 }
 
 export interface FaultCreated {
@@ -109,6 +114,7 @@ export const faultSpecSchema: SchemaObject = {
     count: { type: 'integer', minimum: 1 },
     rateLimitResetSeconds: { type: 'integer', minimum: 0 },
     dropConnection: { type: 'boolean' },
+    ignoreTenantHeader: { type: 'boolean' },
   },
 };
 
