@@ -1,5 +1,6 @@
 import type { HttpAdapterHost } from '@nestjs/core';
 import { createCache, type Cache } from 'cache-manager';
+import type Redis from 'ioredis';
 import { Metrics } from '../../metrics/metrics.service';
 import { ProblemException } from '../problems/problem.exception';
 import { ReadThroughCache } from './read-through-cache';
@@ -17,13 +18,17 @@ function heldLoad<T>(value: T) {
 
 const upstreamDown = () => Promise.reject(new ProblemException(502, 'identity API unreachable during list roles'));
 
-describe('ReadThroughCache', () => {
+// Without Redis the generations are kept in the process; with it, in the (here in-memory) store.
+describe.each([
+  ['in this process', null],
+  ['in the shared store', {} as Redis],
+])('ReadThroughCache, generations %s', (_where, sharedRedis) => {
   let store: Cache;
   let cache: ReadThroughCache;
 
   beforeEach(() => {
     store = createCache();
-    cache = new ReadThroughCache(store, new Metrics({} as HttpAdapterHost));
+    cache = new ReadThroughCache(store, new Metrics({} as HttpAdapterHost), sharedRedis);
   });
   afterEach(() => jest.restoreAllMocks());
 
@@ -86,12 +91,20 @@ describe('ReadThroughCache', () => {
     expect(upstream).toHaveBeenCalledTimes(2);
   });
 
-  it('does not take an entry for fresh when the generation it was loaded under is lost from the store', async () => {
+  it('does not take an entry for fresh when the generation it was loaded under is forgotten', async () => {
+    await cache.changed(SCOPE);
     await cache.read('roles', 'roles:t1', TTL_MS, async () => ['admin'], scoped);
-    await store.del(SCOPE); // evicted, expired, or a store that came back empty
-    const upstream = jest.fn(async () => ['admin', 'billing']);
-    expect((await cache.read('roles', 'roles:t1', TTL_MS, upstream, scoped)).value).toEqual(['admin', 'billing']);
-    expect(upstream).toHaveBeenCalledTimes(1);
+    await cache.read('roles', 'roles:t2', TTL_MS, async () => ['t2'], { scope: 'authz-generation:t2' }); // never changed
+    if (sharedRedis) {
+      await store.del(SCOPE); // evicted, expired, or a store that came back empty
+      await store.del('authz-generation:t2');
+    } else {
+      for (let i = 0; i < 10_000; i++) await cache.changed(`authz-generation:other-${i}`); // t1 falls out
+    }
+    const upstream = jest.fn(async () => ['new']);
+    expect((await cache.read('roles', 'roles:t1', TTL_MS, upstream, scoped)).value).toEqual(['new']);
+    expect((await cache.read('roles', 'roles:t2', TTL_MS, upstream, { scope: 'authz-generation:t2' })).value).toEqual(['new']);
+    expect(upstream).toHaveBeenCalledTimes(2);
   });
 
   it('answers an entry of an older generation as stale while the upstream fails, where allowed', async () => {
@@ -102,10 +115,14 @@ describe('ReadThroughCache', () => {
     await expect(cache.read('roles', 'roles:t1', TTL_MS, upstreamDown, { ...scoped, staleIfError: false })).rejects.toThrow(ProblemException);
   });
 
-  it('reads an unscoped key without a generation', async () => {
-    const get = jest.spyOn(store, 'get');
+  it('answers a cached read with one store lookup, two when the generations are shared', async () => {
     await cache.read('permissions', 'permissions', TTL_MS, async () => ['p1']);
+    await cache.read('roles', 'roles:t1', TTL_MS, async () => ['admin'], scoped);
+    const get = jest.spyOn(store, 'get');
     expect((await cache.read('permissions', 'permissions', TTL_MS, async () => ['p2'])).value).toEqual(['p1']);
-    expect(get.mock.calls.map(([key]) => key)).toEqual(['permissions', 'permissions']);
+    expect(get.mock.calls.map(([key]) => key)).toEqual(['permissions']);
+    get.mockClear();
+    expect((await cache.read('roles', 'roles:t1', TTL_MS, async () => ['other'], scoped)).value).toEqual(['admin']);
+    expect(get.mock.calls.map(([key]) => key).sort()).toEqual(sharedRedis ? [SCOPE, 'roles:t1'] : ['roles:t1']);
   });
 });

@@ -1,18 +1,24 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { Cache } from 'cache-manager';
+import { LRUCache } from 'lru-cache';
 import { randomUUID } from 'node:crypto';
 import { Metrics } from '../../metrics/metrics.service';
+import { REDIS, type SharedRedis } from '../../redis/redis.module';
 import { ProblemException } from '../problems/problem.exception';
 
 /** How long past its freshness an entry may still answer while the upstream is failing. */
 export const STALE_IF_ERROR_MS = 5 * 60_000;
 
 /**
- * How long a scope's generation is kept unchanged in the store. Losing it (expiry, eviction, a
- * store that failed) is safe: a new one is drawn, and every entry of the scope reads through once.
+ * How long a scope's generation is kept unchanged in a shared store. Losing it (expiry, eviction,
+ * a store that failed) is safe: a new one is drawn, and every entry of the scope reads through once.
  */
-const GENERATION_KEEP_MS = 24 * 60 * 60_000;
+const SHARED_GENERATION_KEEP_MS = 24 * 60 * 60_000;
+
+/** Changed scopes one instance remembers without a shared store: in count, and in characters of scope and generation. */
+const LOCAL_CHANGED_SCOPES = 10_000;
+const LOCAL_CHANGED_SCOPES_SIZE = 1_000_000;
 
 export interface CachedAnswer<T> {
   value: T;
@@ -26,8 +32,8 @@ export interface ReadOptions {
    */
   staleIfError?: boolean;
   /**
-   * The store key of the generation the answer depends on (say, a tenant's roles). After
-   * `changed(scope)`, an entry loaded under an earlier generation is never fresh again.
+   * What the answer depends on (say, a tenant's roles), named by a store key. After
+   * `changed(scope)`, an entry loaded under an earlier generation of the scope is never fresh again.
    */
   scope?: string;
 }
@@ -37,6 +43,13 @@ interface Entry<T> {
   storedAt: number;
   /** The scope's generation read before the load started: fresh only while it is still the current one. */
   generation?: string;
+}
+
+/** Where the current generation of each scope is kept. */
+interface Generations {
+  /** Synchronous when the generations are in this process: the hot path then waits for the entry only. */
+  current(scope: string): string | Promise<string>;
+  change(scope: string): Promise<void>;
 }
 
 const CACHE_NAME = 'gateway';
@@ -54,21 +67,23 @@ const CACHE_NAME = 'gateway';
 @Injectable()
 export class ReadThroughCache {
   private readonly loading = new Map<string, Promise<unknown>>();
-  /** New generations being stored, by scope. */
-  private readonly drawing = new Map<string, Promise<string>>();
+  private readonly generations: Generations;
 
   constructor(
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
     private readonly metrics: Metrics,
-  ) {}
+    // Generations live where the entries do: in Redis when it is shared, else in this process.
+    @Inject(REDIS) sharedRedis: SharedRedis,
+  ) {
+    this.generations = sharedRedis ? new SharedGenerations(cache) : new LocalGenerations();
+  }
 
   async read<T>(name: string, key: string, ttlMs: number, load: () => Promise<T>, { staleIfError = true, scope }: ReadOptions = {}): Promise<CachedAnswer<T>> {
     if (ttlMs <= 0) return { value: await load(), cacheStatus: `${CACHE_NAME}; fwd=bypass` };
-    // One extra lookup for a scoped key, in parallel with the entry's (one round trip to Redis).
-    const [cached, generation] = await Promise.all([
-      this.cache.get<Entry<T>>(key).catch(() => undefined),
-      scope === undefined ? undefined : this.generationOf(scope),
-    ]);
+    const current = scope === undefined ? undefined : this.generations.current(scope);
+    const entry = this.cache.get<Entry<T>>(key).catch(() => undefined);
+    // A shared generation is read in parallel with the entry: one round trip to Redis.
+    const [cached, generation] = typeof current === 'object' ? await Promise.all([entry, current]) : [await entry, current];
     const age = cached ? Date.now() - cached.storedAt : Number.POSITIVE_INFINITY;
     if (cached && age < ttlMs && cached.generation === generation) {
       this.metrics.cacheLookups.inc({ cache: name, result: 'hit' });
@@ -93,29 +108,8 @@ export class ReadThroughCache {
    * store is shared). The entries are kept, so that they can still answer (as stale) while the
    * upstream fails, where their reads allow it.
    */
-  async changed(scope: string): Promise<void> {
-    await this.cache.set(scope, randomUUID(), GENERATION_KEEP_MS).catch(() => undefined);
-  }
-
-  /**
-   * The scope's current generation; a new one when the store has none. Stored before any load
-   * stamped with it starts, so a change told meanwhile replaces it rather than being replaced.
-   */
-  private async generationOf(scope: string): Promise<string> {
-    const current = await this.cache.get<string>(scope).catch(() => undefined);
-    if (current !== undefined) return current;
-    // Concurrent first readers share one new generation, and so one load.
-    let drawn = this.drawing.get(scope);
-    if (!drawn) {
-      const generation = randomUUID();
-      drawn = this.cache
-        .set(scope, generation, GENERATION_KEEP_MS)
-        .catch(() => undefined)
-        .then(() => generation)
-        .finally(() => this.drawing.delete(scope));
-      this.drawing.set(scope, drawn);
-    }
-    return drawn;
+  changed(scope: string): Promise<void> {
+    return this.generations.change(scope);
   }
 
   private loadOnce<T>(key: string, generation: string | undefined, keepMs: number, load: () => Promise<T>): Promise<T> {
@@ -132,6 +126,65 @@ export class ReadThroughCache {
       this.loading.set(flight, pending);
     }
     return pending;
+  }
+}
+
+/**
+ * One instance's generations, without a shared store: synchronous, so the hot path waits for the
+ * entry only. Only changed scopes are remembered; every other scope is at the base generation.
+ * Forgetting a changed scope (past the bounds) draws a new base, so that no scope can fall back to
+ * a generation its old entries carry: every unchanged scope then reads through once.
+ */
+class LocalGenerations implements Generations {
+  private base = randomUUID();
+  private readonly changedScopes = new LRUCache<string, string>({
+    max: LOCAL_CHANGED_SCOPES,
+    maxSize: LOCAL_CHANGED_SCOPES_SIZE,
+    sizeCalculation: (generation, scope) => scope.length + generation.length,
+    dispose: (_generation, _scope, reason) => {
+      if (reason === 'evict') this.base = randomUUID();
+    },
+  });
+
+  current(scope: string): string {
+    return this.changedScopes.get(scope) ?? this.base;
+  }
+
+  async change(scope: string): Promise<void> {
+    this.changedScopes.set(scope, randomUUID());
+  }
+}
+
+/** Generations in the shared store, beside the entries: a change seen by every instance at once. */
+class SharedGenerations implements Generations {
+  /** New generations being stored, by scope. */
+  private readonly drawing = new Map<string, Promise<string>>();
+
+  constructor(private readonly cache: Cache) {}
+
+  /**
+   * The scope's current generation; a new one when the store has none. Stored before any load
+   * stamped with it starts, so a change told meanwhile replaces it rather than being replaced.
+   */
+  async current(scope: string): Promise<string> {
+    const current = await this.cache.get<string>(scope).catch(() => undefined);
+    if (current !== undefined) return current;
+    // Concurrent first readers share one new generation, and so one load.
+    let drawn = this.drawing.get(scope);
+    if (!drawn) {
+      const generation = randomUUID();
+      drawn = this.cache
+        .set(scope, generation, SHARED_GENERATION_KEEP_MS)
+        .catch(() => undefined)
+        .then(() => generation)
+        .finally(() => this.drawing.delete(scope));
+      this.drawing.set(scope, drawn);
+    }
+    return drawn;
+  }
+
+  async change(scope: string): Promise<void> {
+    await this.cache.set(scope, randomUUID(), SHARED_GENERATION_KEEP_MS).catch(() => undefined);
   }
 }
 
