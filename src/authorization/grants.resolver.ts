@@ -1,7 +1,4 @@
-import { CACHE_MANAGER } from '@nestjs/cache-manager';
-import { HttpStatus, Inject, Injectable } from '@nestjs/common';
-import type { Cache } from 'cache-manager';
-import { randomUUID } from 'node:crypto';
+import { HttpStatus, Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import { ReadThroughCache } from '../common/cache/read-through-cache';
 import type { RequestTrace } from '../common/http/request-trace';
@@ -10,17 +7,15 @@ import { GatewayConfig } from '../config/gateway-config';
 import { IdentityClient } from '../identity/identity.client';
 import { resolveGrants, type Grants, type Resolution } from './grants';
 import { PermissionCatalogue } from './permission-catalogue.service';
-
-const generationKey = (tenantId: string) => `authz-generation:${tenantId}`;
-const INITIAL_GENERATION = '0';
+import { tenantRolesScope } from './tenant-scope';
 
 /**
  * Where a caller's roles and permissions come from (CONTRACT §3): the token's claims, or the
  * identity API when the token carries none, when `AUTHZ_SOURCE=live`, or when a rule needs the
- * caller's roles by id (levels). Resolved grants are cached per user and tenant under the
- * tenant's generation, so one write of a new generation drops every user of the tenant at once,
- * on every instance sharing the store, and a resolution that started before the change is stored
- * under the old generation, where nobody reads it.
+ * caller's roles by id (levels). Resolved grants are cached per user and tenant in the tenant's
+ * scope (tenantRolesScope), so one change of the tenant's roles drops every user of the tenant at
+ * once, on every instance sharing the store, and a resolution that started before the change is
+ * never taken as fresh after it.
  */
 @Injectable()
 export class GrantsResolver {
@@ -28,7 +23,6 @@ export class GrantsResolver {
     private readonly identity: IdentityClient,
     private readonly catalogue: PermissionCatalogue,
     private readonly cache: ReadThroughCache,
-    @Inject(CACHE_MANAGER) private readonly store: Cache,
     private readonly config: GatewayConfig,
   ) {}
 
@@ -54,29 +48,17 @@ export class GrantsResolver {
 
   /** Resolved from the identity API; `401 access revoked` for a locked user or a lost membership. */
   private async resolve(principal: Principal, trace: RequestTrace): Promise<Grants> {
-    const generation = await this.generationOf(principal.tenantId);
-    const key = `authz:${principal.tenantId}:${generation}:${principal.userId}`;
+    const key = `authz:${principal.tenantId}:${principal.userId}`;
     const load = async (): Promise<Resolution> => {
       const [user, catalogue] = await Promise.all([this.identity.getUser(principal.userId, trace).catch(whenDeleted), this.catalogue.list(trace)]);
       return user ? resolveGrants(user, principal.tenantId, catalogue) : { revoked: 'deleted' };
     };
     // No stale answers: an upstream failure fails the request rather than extend revoked access.
-    const { value } = await this.cache.read('authz', key, this.config.authzCacheTtlS * 1000, load, { staleIfError: false });
+    const scope = tenantRolesScope(principal.tenantId);
+    const { value } = await this.cache.read('authz', key, this.config.authzCacheTtlS * 1000, load, { staleIfError: false, scope });
     if ('revoked' in value) throw accessRevoked(value.revoked);
     if (value.until !== undefined && !(value.until > Date.now())) throw accessRevoked('membership-expired');
     return value.grants;
-  }
-
-  /** After a role change in the tenant: every user's resolved grants are resolved again. */
-  async dropTenant(tenantId: string): Promise<void> {
-    // Outlives every entry stored under the previous generation, so an old one cannot come back.
-    const keepMs = 2 * this.config.authzCacheTtlS * 1000 + 60_000;
-    await this.store.set(generationKey(tenantId), randomUUID(), keepMs).catch(() => undefined);
-  }
-
-  private async generationOf(tenantId: string): Promise<string> {
-    const generation = await this.store.get<string>(generationKey(tenantId)).catch(() => undefined);
-    return generation ?? INITIAL_GENERATION;
   }
 }
 

@@ -6,8 +6,8 @@ import { ProblemException } from '../common/problems/problem.exception';
 import { GatewayConfig } from '../config/gateway-config';
 import type { FronteggRole, FronteggUser, FronteggUserTenant } from '../identity/frontegg-api.types';
 import { IdentityClient } from '../identity/identity.client';
-import { GrantsResolver } from './grants.resolver';
 import { membershipOfVisibleMember, roleOwnedBy, rolesVisibleIn, USER_NOT_FOUND } from './rules/tenant-rules';
+import { tenantRolesScope } from './tenant-scope';
 
 /** A member of the caller's tenant, as the layer hands it to a route: already known to be in the tenant. */
 export interface TenantMember {
@@ -35,7 +35,6 @@ export class TenantDirectory {
   constructor(
     private readonly identity: IdentityClient,
     private readonly cache: ReadThroughCache,
-    private readonly grants: GrantsResolver,
     private readonly config: GatewayConfig,
   ) {}
 
@@ -44,10 +43,13 @@ export class TenantDirectory {
     return rolesVisibleIn(tenantId, await this.identity.listRoles(tenantId, trace));
   }
 
-  /** The same, cached per tenant for ROLES_CACHE_TTL_S: for answering reads, never for decisions. */
+  /**
+   * The same, cached per tenant for ROLES_CACHE_TTL_S: for answering reads, never for decisions.
+   * Under the tenant's scope, so a listing read before a change is not fresh after it.
+   */
   cachedVisibleRoles<T>(tenantId: string, trace: RequestTrace, shape: (roles: FronteggRole[]) => T): Promise<CachedAnswer<T>> {
     const load = async () => shape(await this.visibleRoles(tenantId, trace));
-    return this.cache.read('roles', rolesKey(tenantId), this.config.rolesCacheTtlS * 1000, load);
+    return this.cache.read('roles', rolesKey(tenantId), this.config.rolesCacheTtlS * 1000, load, { scope: tenantRolesScope(tenantId) });
   }
 
   /** A role the tenant owns: `404` for a missing or foreign one, `403 environment-role` for an environment-wide one. */
@@ -78,7 +80,7 @@ export class TenantDirectory {
    * user's resolved grants in the tenant are resolved again, on every instance sharing the store.
    */
   async rolesChanged(tenantId: string): Promise<void> {
-    await Promise.all([this.cache.invalidate(rolesKey(tenantId)), this.grants.dropTenant(tenantId)]);
+    await this.cache.changed(tenantRolesScope(tenantId));
   }
 }
 

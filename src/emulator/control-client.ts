@@ -148,6 +148,14 @@ export class EmulatorControlClient {
     return this.manage('DELETE', `/identity/resources/users/v1/${encodeURIComponent(userId)}`, { tenantId });
   }
 
+  /**
+   * `GET /identity/resources/roles/v1`: what the identity API holds, read past the gateway. With a
+   * tenant, its roles and the environment-wide ones; without, the environment-wide ones only.
+   */
+  listRoles(tenantId?: string): Promise<FronteggRole[]> {
+    return this.manage('GET', '/identity/resources/roles/v1', { tenantId });
+  }
+
   /** `PUT /identity/resources/roles/v1/{roleId}/permissions`: replaces the role's permissions. */
   setRolePermissions(roleId: string, permissionIds: string[]): Promise<FronteggRole> {
     return this.manage('PUT', `/identity/resources/roles/v1/${encodeURIComponent(roleId)}/permissions`, {

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { assertUsableFault, faultBody, faultHeaders, faultMatches, FaultRegistry, streamOversizedBody } from './faults';
+import { assertUsableFault, faultBody, faultHeaders, faultMatches, FaultRegistry, streamOversizedBody, hideIgnoredHeaders } from './faults';
 import { FronteggError } from './errors';
 
 describe('faultMatches', () => {
@@ -31,6 +31,13 @@ describe('assertUsableFault', () => {
     expect(() => assertUsableFault({ path: '/x', latencyMs: 10 })).not.toThrow();
     expect(() => assertUsableFault({ path: '/x', dropConnection: true })).not.toThrow();
     expect(() => assertUsableFault({ path: '/x', oversizedBodyBytes: 1024 })).not.toThrow();
+  });
+
+  it('takes ignoreTenantHeader alone or with latency, never where the request would not reach its route', () => {
+    expect(() => assertUsableFault({ path: '/x', ignoreTenantHeader: true })).not.toThrow();
+    expect(() => assertUsableFault({ path: '/x', ignoreTenantHeader: true, latencyMs: 10 })).not.toThrow();
+    expect(() => assertUsableFault({ path: '/x', ignoreTenantHeader: true, status: 500 })).toThrow(FronteggError);
+    expect(() => assertUsableFault({ path: '/x', ignoreTenantHeader: true, dropConnection: true })).toThrow(FronteggError);
   });
 
   it('refuses a rate-limit reset on anything but a 429', () => {
@@ -104,5 +111,15 @@ describe('streamOversizedBody', () => {
     } finally {
       server.close();
     }
+  });
+});
+
+describe('hideIgnoredHeaders', () => {
+  it('hides frontegg-tenant-id from the route only under an ignoreTenantHeader fault', () => {
+    const headers = { 'frontegg-tenant-id': 'tenant-acme', authorization: 'Bearer x' };
+    hideIgnoredHeaders({ path: '/x', latencyMs: 5 }, headers);
+    expect(headers).toEqual({ 'frontegg-tenant-id': 'tenant-acme', authorization: 'Bearer x' });
+    hideIgnoredHeaders({ path: '/x', ignoreTenantHeader: true }, headers);
+    expect(headers).toEqual({ authorization: 'Bearer x' });
   });
 });

@@ -9,8 +9,16 @@ interface RegisteredFault {
   remaining: number | undefined;
 }
 
-/** Rules the schema cannot say readably: a fault must change something, and the reset header belongs to a 429. */
+/**
+ * Rules the schema cannot say readably: a fault must change something, the reset header belongs
+ * to a 429, and a request whose tenant header is ignored must still reach its route.
+ */
 export function assertUsableFault(spec: FaultSpec): void {
+  if (spec.ignoreTenantHeader) {
+    // Its whole point is what the route does without the header: the request must reach the route.
+    if (spec.status !== undefined || spec.dropConnection) throw badRequest('ignoreTenantHeader cannot be combined with status or dropConnection');
+    return;
+  }
   if (spec.status === undefined && spec.latencyMs === undefined && !spec.dropConnection && spec.oversizedBodyBytes === undefined) {
     throw badRequest('A fault needs status, latencyMs, dropConnection or oversizedBodyBytes');
   }
@@ -87,4 +95,9 @@ export class FaultRegistry {
   clear(): void {
     this.faults = [];
   }
+}
+
+/** Hides from the route what the fault makes the upstream ignore; the recorded copy keeps what was sent. */
+export function hideIgnoredHeaders(spec: FaultSpec, headers: Record<string, unknown>): void {
+  if (spec.ignoreTenantHeader) delete headers['frontegg-tenant-id'];
 }

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EmulatorContext } from './context';
-import { faultBody, faultHeaders, streamOversizedBody } from './faults';
+import { faultBody, faultHeaders, hideIgnoredHeaders, streamOversizedBody } from './faults';
 import { CONTROL_PREFIX, HARNESS_HEADER, type FaultSpec, type RecordedRequest } from './schemas/control.schemas';
 
 /** The path as received: query string cut off, nothing decoded. */
@@ -34,7 +34,8 @@ async function applyFault(
     return reply;
   }
   reply.headers(faultHeaders(fault, new Date()));
-  // Latency alone: the request goes on to its route after the delay.
+  hideIgnoredHeaders(fault, request.headers);
+  // Latency alone, or an ignored header: the request goes on to its route.
   if (fault.status === undefined) return;
   return reply.code(fault.status).send(faultBody(fault.status, fault.body));
 }

@@ -86,6 +86,16 @@ export class IdentityClient {
     await this.call('delete role', { method: 'DELETE', url: roleUrl(roleId), headers: tenantHeader(tenantId) }, anyBody, trace);
   }
 
+  /**
+   * Deletes a role where the upstream put it, for undoing a creation that landed outside the
+   * caller's tenant: scoped to the role's own tenant, and without `frontegg-tenant-id` for an
+   * environment-wide role (the official document relates a role to a tenant by that header only).
+   */
+  async deleteRoleWhereCreated(role: Pick<FronteggRole, 'id' | 'tenantId'>, trace: RequestTrace): Promise<void> {
+    const headers = role.tenantId ? tenantHeader(role.tenantId) : undefined;
+    await this.call('delete role', { method: 'DELETE', url: roleUrl(role.id), headers }, anyBody, trace);
+  }
+
   /** Replaces the role's permissions with exactly `permissionIds`. */
   setRolePermissions(tenantId: string, roleId: string, permissionIds: string[], trace: RequestTrace): Promise<FronteggRole> {
     const request = { method: 'PUT', url: `${roleUrl(roleId)}/permissions`, headers: tenantHeader(tenantId), data: { permissionIds } } as const;

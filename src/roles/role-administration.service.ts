@@ -1,10 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
 import { TenantDirectory, type OwnedRole } from '../authorization/tenant-directory.service';
 import type { RequestTrace } from '../common/http/request-trace';
 import { ProblemException } from '../common/problems/problem.exception';
 import { definedFields } from '../common/validation/defined-fields';
-import type { FronteggAddRoleRequest, FronteggUpdateRoleRequest } from '../identity/frontegg-api.types';
+import type { FronteggAddRoleRequest, FronteggRole, FronteggUpdateRoleRequest } from '../identity/frontegg-api.types';
 import { IdentityClient } from '../identity/identity.client';
 import { upstreamShapeProblem } from '../identity/upstream-errors';
 import type { CreateRoleDto } from './dto/create-role.dto';
@@ -19,6 +19,8 @@ import { toRoleDto } from './role.mapper';
  */
 @Injectable()
 export class RoleAdministration {
+  private readonly logger = new Logger('RoleAdministration');
+
   constructor(
     private readonly identity: IdentityClient,
     private readonly directory: TenantDirectory,
@@ -26,7 +28,11 @@ export class RoleAdministration {
 
   async create(principal: Principal, role: CreateRoleDto, trace: RequestTrace): Promise<RoleDto> {
     const [created] = await this.changingRolesOf(principal, () => this.identity.createRoles(principal.tenantId, [upstreamCreateOf(role)], trace));
-    if (!created || created.tenantId !== principal.tenantId) throw upstreamShapeProblem('create role');
+    if (!created) throw upstreamShapeProblem('create role');
+    if (created.tenantId !== principal.tenantId) {
+      await this.undoCreationOutsideTenant(principal, created, trace);
+      throw upstreamShapeProblem('create role');
+    }
     return toRoleDto(created);
   }
 
@@ -42,6 +48,27 @@ export class RoleAdministration {
   async setPermissions(principal: Principal, { role }: OwnedRole, { permissionIds }: SetRolePermissionsDto, trace: RequestTrace): Promise<RoleDto> {
     const ids = [...new Set(permissionIds)];
     return toRoleDto(await this.changingRolesOf(principal, () => this.identity.setRolePermissions(principal.tenantId, role.id, ids, trace)));
+  }
+
+  /**
+   * The upstream created the role outside the caller's tenant (environment-wide, say, had it
+   * ignored `frontegg-tenant-id`): a role the caller may not own, visible to other tenants. It is
+   * deleted where it landed; when that fails too, the error line names it for an operator to
+   * remove. Either way the tenant's caches are dropped again, after the delete.
+   */
+  private async undoCreationOutsideTenant(principal: Principal, created: FronteggRole, trace: RequestTrace): Promise<void> {
+    const context = { tenant: principal.tenantId, actor: principal.userId, roleId: created.id, roleKey: created.key, createdIn: created.tenantId || null, traceId: trace.traceId };
+    try {
+      await this.identity.deleteRoleWhereCreated(created, trace);
+      this.logger.error({ ...context, deleted: true }, 'identity API created a role outside the caller tenant; the gateway deleted it');
+    } catch (error) {
+      this.logger.error(
+        { ...context, deleted: false, err: error },
+        `identity API created role ${created.id} outside the caller tenant and deleting it failed: remove it by hand`,
+      );
+    } finally {
+      await this.directory.rolesChanged(principal.tenantId);
+    }
   }
 
   /**

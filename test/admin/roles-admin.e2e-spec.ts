@@ -1,9 +1,12 @@
+import { Logger } from '@nestjs/common';
 import {
   PERM_READ_ROLES, PERM_REPORTS_READ, PERM_REPORTS_WRITE, ROLE_ACME_AUDITOR, ROLE_GLOBEX_SUPPORT, ROLE_MEMBER, TENANT_ACME,
-  TENANT_GLOBEX, USER_ALICE, USER_BOB, USER_CAROL, USER_ERIN, USER_GRACE,
+  TENANT_GLOBEX, USER_ALICE, USER_BOB, USER_CAROL, USER_ERIN, USER_GRACE, startEmulator, type RunningEmulator,
 } from '../../src/emulator';
+import type { RecordedRequestFilter } from '../../src/emulator/control-client';
+import { requireRedis } from '../operations/support';
 import { expectProblem } from '../support/assertions';
-import { startTestGateway, type TestGateway } from '../support/gateway';
+import { startGatewayOn, startTestGateway, type TestGateway } from '../support/gateway';
 
 const ROLES = '/identity/resources/roles/v1';
 const isWrite = (method: string) => method !== 'GET';
@@ -66,6 +69,54 @@ describe('tenant role administration (CONTRACT §4.2)', () => {
 
     it('lets a caller create a role exactly as strong as its own', async () => {
       expect((await create({ userId: USER_GRACE, claims: { permissions: ['fe.secure.*'] } }, { key: 'peer', name: 'Peer', level: 30 })).status).toBe(201);
+    });
+
+    it('shows the new role to the next read when a read that started before the creation answers after it (issue 11, fault 6)', async () => {
+      await expectNextReadSeesCreation(gateway, gateway);
+    });
+
+    describe('when the upstream creates the role outside the caller tenant (issue 11, fault 7)', () => {
+      const keysOf = (roles: { key: string }[]) => roles.map((role) => role.key);
+      // The upstream drops `frontegg-tenant-id` on the next creation: the role comes out environment-wide.
+      const ignoreTenantOnNextCreation = () => gateway.upstream.injectFault({ method: 'POST', path: ROLES, ignoreTenantHeader: true, count: 1 });
+
+      it('deletes what it created, environment-wide, and answers 502', async () => {
+        await rolesOf(alice); // warms the cache
+        await ignoreTenantOnNextCreation();
+        const errors = jest.spyOn(Logger.prototype, 'error');
+        try {
+          const response = await create(alice, { key: 'billing', name: 'Billing', level: 40 });
+          expectProblem(response, 502);
+          expect(JSON.stringify(response.body)).not.toContain(gateway.emulator.url);
+
+          const [creation, removal, ...others] = await roleWrites();
+          expect(creation.headers['frontegg-tenant-id']).toBe(TENANT_ACME); // the gateway asked for its tenant
+          expect(removal).toMatchObject({ method: 'DELETE', path: expect.stringMatching(new RegExp(`^${ROLES}/role-`)) });
+          expect(removal.headers['frontegg-tenant-id']).toBeUndefined(); // an environment-wide role belongs to no tenant
+          expect(others).toEqual([]);
+          expect(keysOf(await gateway.upstream.listRoles())).not.toContain('billing');
+          expect(keysOf(await rolesOf(alice))).not.toContain('billing');
+          expect(errors).toHaveBeenCalledWith(expect.objectContaining({ roleId: removal.path.split('/').pop(), deleted: true }), expect.any(String));
+        } finally {
+          errors.mockRestore();
+        }
+      });
+
+      it('still answers 502 when the delete fails, and logs the role for an operator to remove', async () => {
+        await ignoreTenantOnNextCreation();
+        await gateway.upstream.injectFault({ method: 'DELETE', path: `${ROLES}/*`, status: 500, count: 1 });
+        const errors = jest.spyOn(Logger.prototype, 'error');
+        try {
+          expectProblem(await create(alice, { key: 'billing', name: 'Billing', level: 40 }), 502);
+          const left = (await gateway.upstream.listRoles()).find((role) => role.key === 'billing');
+          expect(left).toBeDefined();
+          expect(left?.tenantId || null).toBeNull(); // environment-wide: no tenant
+          expect(errors).toHaveBeenCalledWith(expect.objectContaining({ roleId: left?.id, deleted: false }), expect.stringContaining(left?.id ?? '?'));
+          expect(keysOf(await rolesOf(alice))).toContain('billing'); // environment-wide now: every tenant lists it
+        } finally {
+          errors.mockRestore();
+        }
+      });
     });
   });
 
@@ -181,3 +232,59 @@ describe('tenant role administration (CONTRACT §4.2)', () => {
     });
   });
 });
+
+describe('role reads racing role changes on instances sharing Redis (issue 11, fault 6)', () => {
+  let emulator: RunningEmulator;
+  let first: TestGateway;
+  let second: TestGateway;
+
+  beforeAll(async () => {
+    await requireRedis();
+    emulator = await startEmulator();
+    const shared = { REDIS_URL: `redis://127.0.0.1:6379/${1 + Math.floor(Math.random() * 15)}` };
+    first = await startGatewayOn(emulator, shared);
+    second = await startGatewayOn(emulator, shared);
+  });
+  afterAll(async () => {
+    await first?.reset();
+    await Promise.all([first?.close(), second?.close()]);
+    await emulator?.close();
+  });
+  beforeEach(() => first.reset());
+
+  it('a read held on one instance while another creates a role does not hide the role from either', async () => {
+    await expectNextReadSeesCreation(first, second);
+    const token = `Bearer ${await first.token({ userId: USER_ALICE })}`;
+    const throughSecond = await second.http().get('/v1/roles').set('authorization', token);
+    expect(throughSecond.body.map((role: { key: string }) => role.key)).toContain('billing');
+  });
+});
+
+/** Bounded wait until the emulator has received a request matching `filter`. */
+async function untilUpstreamSaw(gateway: TestGateway, filter: RecordedRequestFilter): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  while ((await gateway.upstream.requests(filter)).length === 0) {
+    if (Date.now() > deadline) throw new Error(`the upstream never received ${JSON.stringify(filter)}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/**
+ * A `GET /v1/roles` through `reader` whose upstream answer was read before a `POST /v1/roles`
+ * through `writer` and arrives after it: the next read through `reader` must show the new role.
+ */
+async function expectNextReadSeesCreation(reader: TestGateway, writer: TestGateway): Promise<void> {
+  const token = `Bearer ${await reader.token({ userId: USER_ALICE })}`;
+  const answeredBeforeTheChange = await reader.upstream.listRoles(TENANT_ACME);
+  await reader.upstream.injectFault({ method: 'GET', path: ROLES, status: 200, body: answeredBeforeTheChange, latencyMs: 1_000, count: 1 });
+  const early = reader.http().get('/v1/roles').set('authorization', token).then((response) => response);
+  await untilUpstreamSaw(reader, { method: 'GET', path: ROLES });
+
+  const created = await writer.http().post('/v1/roles').set('authorization', token).send({ key: 'billing', name: 'Billing', level: 40 });
+  expect(created.status).toBe(201);
+  expect((await early).status).toBe(200);
+
+  const next = await reader.http().get('/v1/roles').set('authorization', token);
+  expect(next.status).toBe(200);
+  expect(next.body.map((role: { key: string }) => role.key)).toContain('billing');
+}

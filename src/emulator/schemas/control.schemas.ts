@@ -36,6 +36,11 @@ export interface FaultSpec {
    * chunks without Content-Length (as a misbehaving upstream or proxy would): for size limits.
    */
   oversizedBodyBytes?: number;
+  /**
+   * The route handles the request as if it carried no `frontegg-tenant-id` (a roles call then acts
+   * environment-wide), as an upstream that dropped the header would. It is still recorded as sent.
+   */
+  ignoreTenantHeader?: boolean;
 }
 
 export interface FaultCreated {
@@ -115,6 +120,7 @@ export const faultSpecSchema: SchemaObject = {
     rateLimitResetSeconds: { type: 'integer', minimum: 0 },
     dropConnection: { type: 'boolean' },
     oversizedBodyBytes: { type: 'integer', minimum: 16, maximum: 1_073_741_824 },
+    ignoreTenantHeader: { type: 'boolean' },
   },
 };
 
