@@ -24,4 +24,4 @@ EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=15s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health/live').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # The old generation is capped (see PRODUCTION_NODE_FLAGS in bench/processes.ts): V8 collects instead of growing.
-CMD ["node", "--max-old-space-size=128", "dist/main.js"]
+CMD ["node", "--max-old-space-size=128", "--max-semi-space-size=8", "dist/main.js"]

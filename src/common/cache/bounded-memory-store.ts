@@ -14,7 +14,7 @@ export interface MemoryStoreBounds {
 }
 
 /** The cache's per-instance bounds: far above the working set of one instance, far below its heap. */
-export const CACHE_MEMORY_BOUNDS: MemoryStoreBounds = { maxEntries: 20_000, maxBytes: 16 * 1024 * 1024, sweepIntervalMs: 30_000 };
+export const CACHE_MEMORY_BOUNDS: MemoryStoreBounds = { maxEntries: 10_000, maxBytes: 8 * 1024 * 1024, sweepIntervalMs: 30_000 };
 
 /** Map and LRU bookkeeping per entry, roughly, so that many tiny entries still count. */
 const ENTRY_OVERHEAD_BYTES = 100;
