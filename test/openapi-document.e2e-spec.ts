@@ -58,4 +58,15 @@ describe('openapi/gateway.json', () => {
       });
     }
   });
+
+  it('tells a frontend what it can act on: environmentWide on every Role, permission ids and where to find them', () => {
+    const document = JSON.parse(produced);
+    const role = document.components.schemas.RoleDto;
+    expect(role.required).toContain('environmentWide');
+    expect(role.properties.environmentWide.type).toBe('boolean');
+    const setPermissions = document.paths['/v1/roles/{roleId}/permissions'].put;
+    expect(document.components.schemas.SetRolePermissionsDto.properties.permissionIds.description).toMatch(/ids.*GET \/v1\/permissions/s);
+    expect(setPermissions.responses['400'].description).toContain('unknownPermissionIds');
+    expect(document.components.schemas.ProblemDto.properties.unknownPermissionIds).toMatchObject({ type: 'array', items: { type: 'string' } });
+  });
 });

@@ -97,7 +97,10 @@ export class RolesController {
   })
   @ApiParam(ROLE_ID)
   @ApiOkResponse({ type: RoleDto })
-  @ApiProblems(WRITE_PROBLEMS)
+  @ApiProblems({
+    ...WRITE_PROBLEMS,
+    400: `Unknown permission ids (listed in \`unknownPermissionIds\` and in \`detail\`), values that are not ids such as keys (named in \`detail\`), or ${WRITE_PROBLEMS[400].charAt(0).toLowerCase()}${WRITE_PROBLEMS[400].slice(1)}`,
+  })
   setPermissions(
     @CurrentPrincipal() principal: Principal,
     @AuthorizedTarget() role: OwnedRole,
