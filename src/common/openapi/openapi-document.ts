@@ -22,19 +22,18 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       .build(),
     { extraModels: [ProblemDto, DenialProblemDto] },
   );
-  return declareCommonHeaders(closeObjectSchemas(document));
+  return declareCommonAnswers(closeObjectSchemas(document));
 }
 
 /**
- * Answers and headers that every route may give, declared once here rather than on each route:
- * `431` for an oversized header section on every operation.
- * Headers that answers carry whatever the route, declared once under `components.headers` and
- * referenced from every answer they appear on: `X-Request-Id` on every answer (CONTRACT §6), the
+ * What every route may answer, declared once here rather than on each route: `431` for an
+ * oversized header section (Node's parser, before any route), and the headers answers carry
+ * whatever the route, under `components.headers` and referenced from every answer: `X-Request-Id` on every answer (CONTRACT §6), the
  * rate-limit state on every answer of a `/v1` route (the limiter counts before anything else).
  * Headers of one kind of answer (`WWW-Authenticate` on a 401, `Retry-After` on a 429 or 503,
  * `Cache-Status` on cached reads) are declared where those answers are documented.
  */
-function declareCommonHeaders(document: OpenAPIObject): OpenAPIObject {
+function declareCommonAnswers(document: OpenAPIObject): OpenAPIObject {
   document.components = {
     ...document.components,
     headers: {
