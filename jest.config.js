@@ -24,6 +24,15 @@ const shared = {
 module.exports = {
   projects: [
     { ...shared, displayName: 'unit', roots: ['<rootDir>/src'], testMatch: ['**/*.spec.ts'] },
-    { ...shared, displayName: 'e2e', roots: ['<rootDir>/test'], testMatch: ['**/*.e2e-spec.ts'] },
+    {
+      ...shared,
+      displayName: 'e2e',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.e2e-spec.ts'],
+      // Every answer of the gateway is checked against openapi/gateway.json (test/support/openapi-conformance.ts).
+      setupFilesAfterEnv: ['<rootDir>/test/support/openapi-conformance.setup.ts'],
+    },
   ],
+  globalSetup: '<rootDir>/test/support/openapi-conformance.global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/openapi-conformance.global-teardown.ts',
 };

@@ -1,9 +1,8 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyServerOptions } from 'fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
-import { BEARER_SCHEME } from './auth/bearer-scheme';
 import { answerClientError, MAX_HEADER_BYTES } from './common/http/client-error';
 import { corsOptions } from './common/http/cors';
 import { registerJsonBodyParser } from './common/http/json-body';
@@ -14,7 +13,7 @@ import { DOCS_PATH, securityHeaders } from './common/http/security-headers';
 import { registerAccessLog } from './common/logging/access-log';
 import { GatewayLogger, type GatewayLoggers } from './common/logging/gateway-logger';
 import { LOGGERS } from './common/logging/logging.module';
-import { ProblemDto } from './common/openapi/problem.dto';
+import { buildOpenApiDocument } from './common/openapi/openapi-document';
 import type { GatewayConfig } from './config/gateway-config';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
@@ -75,18 +74,5 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
 }
 
 function setUpOpenApi(app: NestFastifyApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Frontegg identity gateway')
-      .setDescription(
-        'Backend-for-frontend for apps that sign users in with Frontegg. Send the user\'s Frontegg access token as ' +
-          '`Authorization: Bearer <token>`. Errors are RFC 9457 problem details; every answer carries `X-Request-Id`.',
-      )
-      .setVersion('1')
-      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Frontegg user access token' }, BEARER_SCHEME)
-      .build(),
-    { extraModels: [ProblemDto] },
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
 }

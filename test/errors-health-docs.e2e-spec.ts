@@ -120,7 +120,7 @@ describe('OpenAPI document (CONTRACT §4.1)', () => {
   it('documents every route, and the bearer scheme', () => {
     const documented = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`));
     expect(documented.sort()).toEqual(
-      [...ROUTES.map(([method, path]) => `${method} ${path}`), 'get /health/live', 'get /health/ready'].sort(),
+      [...ROUTES.map(([method, path]) => `${method} ${path}`), 'get /health/live', 'get /health/ready', 'get /metrics'].sort(),
     );
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     for (const schema of ['ProblemDto', 'ProfileDto', 'RoleDto', 'PermissionDto', 'UpdateOwnProfileDto', 'CreateRoleDto', 'UpdateRoleDto', 'SetRolePermissionsDto']) {

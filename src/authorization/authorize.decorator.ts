@@ -1,8 +1,9 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension, ApiResponse } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '../auth/bearer-scheme';
 import { ApiProblems } from '../common/openapi/problem-responses';
-import { DENIAL_REASONS } from '../common/problems/problem.exception';
+import { PROBLEM_CONTENT_TYPE } from '../common/problems/problem-details';
+import { DENIAL_REASONS, type DenialReason } from '../common/problems/problem.exception';
 import type { Policy, Refusal } from './policy';
 
 export const POLICY = 'authz:policy';
@@ -22,7 +23,6 @@ export function Authorize(policy: Policy<any, any>): MethodDecorator {
       : 'Missing, invalid or expired access token, or access revoked (see WWW-Authenticate)',
     429: 'Too many requests from this user (see Retry-After)',
   };
-  if (reasons.length > 0) problems[403] = `Refused by a rule; \`reason\` is one of: ${reasons.join(', ')}`;
   if (policy.target?.notFound) problems[404] = `\`${policy.target.notFound}\`: missing, or not in your tenant (the two are not told apart)`;
   if (refusals.has('key-conflict')) problems[409] = 'The role key is already used in your tenant or by an environment-wide role; nothing was written';
   return applyDecorators(
@@ -38,7 +38,23 @@ export function Authorize(policy: Policy<any, any>): MethodDecorator {
       rules: (policy.rules ?? []).map((rule) => rule.name),
     }),
     ApiProblems(problems),
+    ...(reasons.length > 0 ? [ApiDenials(reasons)] : []),
   );
+}
+
+/** The `403` of a route: a DenialProblemDto whose `reason` is one of the reasons this route's policy can give. */
+function ApiDenials(reasons: readonly DenialReason[]): MethodDecorator {
+  return ApiResponse({
+    status: 403,
+    description: `Refused by a rule; \`reason\` is one of: ${reasons.join(', ')}`,
+    content: {
+      [PROBLEM_CONTENT_TYPE]: {
+        schema: {
+          allOf: [{ $ref: '#/components/schemas/DenialProblemDto' }, { type: 'object', properties: { reason: { type: 'string', enum: [...reasons] } } }],
+        },
+      },
+    },
+  });
 }
 
 function refusalsOf(policy: Policy<unknown, unknown>): Set<Refusal> {

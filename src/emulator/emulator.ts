@@ -1,4 +1,4 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { errorCodes, type FastifyError, type FastifyInstance } from 'fastify';
 import type { EmulatorContext } from './context';
 import { errorBody, FronteggError } from './errors';
 import { rawPathOf, registerRecordingAndFaults } from './request-hooks';
@@ -12,13 +12,22 @@ import { registerJwksRoute } from './routes/jwks';
 import { registerVendorAuthRoute, requireVendorToken } from './routes/vendor-auth';
 import { createAjv, describeValidationErrors } from './validation';
 
-/** JSON as Fastify parses it (safe against prototype poisoning), but an empty body is null rather than a 400. */
+/**
+ * JSON as Fastify parses it (safe against prototype poisoning), but an empty body is null rather than a 400.
+ * An empty body of any other type is no body either: Frontegg's own Node SDK (axios) labels the empty
+ * POST of MFA unenroll `application/x-www-form-urlencoded`, and the official document gives that
+ * operation no body at all. A non-empty body of another type stays a 415, as Fastify answers it.
+ */
 function registerJsonBodyParser(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body: string, done) => {
     if (body === '') return done(null, null);
     parseJson(request, body, done);
+  });
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+    if (body.length === 0) return done(null, null);
+    done(new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE(request.headers['content-type']), undefined);
   });
 }
 

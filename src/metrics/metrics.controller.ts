@@ -1,11 +1,15 @@
 import { Controller, Get, Header, Headers, HttpStatus } from '@nestjs/common';
-import { ApiExcludeEndpoint } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../common/openapi/problem-responses';
 import { timingSafeEqual } from 'node:crypto';
 import { Public } from '../auth/decorators/public.decorator';
 import { ProblemException } from '../common/problems/problem.exception';
 import { GatewayConfig } from '../config/gateway-config';
 import { Registry } from 'prom-client';
 import { Metrics } from './metrics.service';
+
+/** The security scheme of the document for METRICS_TOKEN. */
+export const METRICS_SCHEME = 'metrics';
 
 /** Prometheus text format on the API port: public, or behind METRICS_TOKEN when it is set. */
 @Controller('metrics')
@@ -17,7 +21,11 @@ export class MetricsController {
   ) {}
 
   @Get()
-  @ApiExcludeEndpoint()
+  @ApiTags('operations')
+  @ApiOperation({ summary: 'Prometheus metrics (text format) on the API port; public unless METRICS_TOKEN is set' })
+  @ApiBearerAuth(METRICS_SCHEME)
+  @ApiOkResponse({ description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } })
+  @ApiProblems({ 401: 'METRICS_TOKEN is set and the request did not carry it as `Authorization: Bearer <METRICS_TOKEN>`' })
   @Header('Cache-Control', 'no-store')
   @Header('Content-Type', Registry.PROMETHEUS_CONTENT_TYPE)
   async scrape(@Headers('authorization') authorization?: string): Promise<string> {

@@ -7,7 +7,7 @@ import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator
 import type { Principal } from '../auth/principal';
 import { CurrentTrace } from '../common/http/current-trace.decorator';
 import type { RequestTrace } from '../common/http/request-trace';
-import { ApiProblems, UPSTREAM_PROBLEMS } from '../common/openapi/problem-responses';
+import { ApiProblems, withUpstreamProblems } from '../common/openapi/problem-responses';
 import { ProfileDto } from './dto/profile.dto';
 import { UpdateOwnProfileDto } from './dto/update-own-profile.dto';
 import { ProfileService } from './profile.service';
@@ -21,7 +21,7 @@ export class ProfileController {
   @Authorize(Policies.readOwnProfile)
   @ApiOperation({ summary: "The caller's profile in its active tenant" })
   @ApiOkResponse({ type: ProfileDto })
-  @ApiProblems({ 404: 'The user no longer exists upstream', ...UPSTREAM_PROBLEMS })
+  @ApiProblems(withUpstreamProblems({ 404: 'The user no longer exists upstream' }))
   get(@CurrentPrincipal() principal: Principal, @CurrentTrace() trace: RequestTrace): Promise<ProfileDto> {
     return this.profiles.profileOf(principal, trace);
   }
@@ -30,13 +30,14 @@ export class ProfileController {
   @Authorize(Policies.updateOwnProfile)
   @ApiOperation({ summary: 'Change your own name, phone number, picture or metadata' })
   @ApiOkResponse({ type: ProfileDto })
-  @ApiProblems({
-    400: 'Invalid or unknown property (named in the detail); nothing was sent upstream',
-    404: 'The user no longer exists upstream',
-    413: 'Body larger than 16 KiB',
-    415: 'Body is not application/json',
-    ...UPSTREAM_PROBLEMS,
-  })
+  @ApiProblems(
+    withUpstreamProblems({
+      400: 'Invalid or unknown property (named in the detail); nothing was sent upstream',
+      404: 'The user no longer exists upstream',
+      413: 'Body larger than 16 KiB',
+      415: 'Body is not application/json',
+    }),
+  )
   update(@CurrentPrincipal() principal: Principal, @Body() changes: UpdateOwnProfileDto, @CurrentTrace() trace: RequestTrace): Promise<ProfileDto> {
     return this.profiles.updateOwnProfile(principal, changes, trace);
   }
@@ -47,7 +48,7 @@ export class ProfileController {
   @Audited('mfa.unenroll-self', callerItself)
   @ApiOperation({ summary: 'Remove your own MFA devices (needs a sign-in within STEP_UP_MAX_AGE_S)' })
   @ApiNoContentResponse({ description: 'MFA removed' })
-  @ApiProblems({ 404: 'The user no longer exists upstream', ...UPSTREAM_PROBLEMS })
+  @ApiProblems(withUpstreamProblems({ 404: 'The user no longer exists upstream' }))
   unenrollMfa(@CurrentPrincipal() principal: Principal, @CurrentTrace() trace: RequestTrace): Promise<void> {
     return this.profiles.unenrollOwnMfa(principal, trace);
   }

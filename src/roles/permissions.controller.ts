@@ -5,7 +5,7 @@ import { Authorize } from '../authorization/authorize.decorator';
 import { Policies } from '../authorization/policies';
 import { CurrentTrace } from '../common/http/current-trace.decorator';
 import type { RequestTrace } from '../common/http/request-trace';
-import { ApiProblems, CACHE_STATUS_HEADER, UPSTREAM_PROBLEMS } from '../common/openapi/problem-responses';
+import { ApiProblems, CACHE_STATUS_HEADER, withUpstreamProblems } from '../common/openapi/problem-responses';
 import { PermissionDto } from './dto/permission.dto';
 import { RolesService } from './roles.service';
 
@@ -18,7 +18,7 @@ export class PermissionsController {
   @Authorize(Policies.listPermissions)
   @ApiOperation({ summary: "The environment's permission catalogue" })
   @ApiOkResponse({ type: [PermissionDto], headers: CACHE_STATUS_HEADER })
-  @ApiProblems(UPSTREAM_PROBLEMS)
+  @ApiProblems(withUpstreamProblems())
   async list(@CurrentTrace() trace: RequestTrace, @Res({ passthrough: true }) reply: FastifyReply): Promise<PermissionDto[]> {
     const { value, cacheStatus } = await this.roles.permissions(trace);
     reply.header('Cache-Status', cacheStatus);

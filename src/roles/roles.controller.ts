@@ -11,7 +11,7 @@ import { Policies } from '../authorization/policies';
 import type { OwnedRole } from '../authorization/tenant-directory.service';
 import { CurrentTrace } from '../common/http/current-trace.decorator';
 import type { RequestTrace } from '../common/http/request-trace';
-import { ApiProblems, UPSTREAM_PROBLEMS } from '../common/openapi/problem-responses';
+import { ApiProblems, withUpstreamProblems } from '../common/openapi/problem-responses';
 import { CreateRoleDto } from './dto/create-role.dto';
 import { RoleDto } from './dto/role.dto';
 import { SetRolePermissionsDto } from './dto/set-role-permissions.dto';
@@ -20,12 +20,11 @@ import { RoleAdministration } from './role-administration.service';
 import { RolesService } from './roles.service';
 
 const ROLE_ID = { name: 'roleId', pattern: '^[A-Za-z0-9_-]{1,64}$' };
-const WRITE_PROBLEMS = {
+const WRITE_PROBLEMS = withUpstreamProblems({
   400: 'Invalid or unknown property, or an invalid role id; nothing was sent upstream',
   413: 'Body larger than 16 KiB',
   415: 'Body is not application/json',
-  ...UPSTREAM_PROBLEMS,
-};
+});
 const OWN_ROLE_RULES = 'Only roles of your tenant at most as strong (level) as your own; an environment-wide role is a 403.';
 
 @ApiTags('roles')
@@ -40,7 +39,7 @@ export class RolesController {
   @Authorize(Policies.listRoles)
   @ApiOperation({ summary: "The caller's tenant roles and the environment-wide roles" })
   @ApiOkResponse({ type: [RoleDto], headers: CACHE_STATUS_HEADER })
-  @ApiProblems(UPSTREAM_PROBLEMS)
+  @ApiProblems(withUpstreamProblems())
   async list(
     @CurrentPrincipal() principal: Principal,
     @CurrentTrace() trace: RequestTrace,
@@ -84,7 +83,7 @@ export class RolesController {
   @ApiOperation({ summary: 'Delete a role of your tenant (its members lose it)', description: OWN_ROLE_RULES })
   @ApiParam(ROLE_ID)
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiProblems({ 400: 'Invalid role id', ...UPSTREAM_PROBLEMS })
+  @ApiProblems(withUpstreamProblems({ 400: 'Invalid role id' }))
   remove(@CurrentPrincipal() principal: Principal, @AuthorizedTarget() role: OwnedRole, @CurrentTrace() trace: RequestTrace): Promise<void> {
     return this.administration.delete(principal, role, trace);
   }
@@ -98,7 +97,10 @@ export class RolesController {
   })
   @ApiParam(ROLE_ID)
   @ApiOkResponse({ type: RoleDto })
-  @ApiProblems(WRITE_PROBLEMS)
+  @ApiProblems({
+    ...WRITE_PROBLEMS,
+    400: `Unknown permission ids (listed in \`unknownPermissionIds\` and in \`detail\`), values that are not ids such as keys (named in \`detail\`), or ${WRITE_PROBLEMS[400].charAt(0).toLowerCase()}${WRITE_PROBLEMS[400].slice(1)}`,
+  })
   setPermissions(
     @CurrentPrincipal() principal: Principal,
     @AuthorizedTarget() role: OwnedRole,

@@ -9,7 +9,7 @@ import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator
 import type { Principal } from '../auth/principal';
 import { CurrentTrace } from '../common/http/current-trace.decorator';
 import type { RequestTrace } from '../common/http/request-trace';
-import { ApiProblems, UPSTREAM_PROBLEMS } from '../common/openapi/problem-responses';
+import { ApiProblems, withUpstreamProblems } from '../common/openapi/problem-responses';
 import { ProfileDto } from '../profile/dto/profile.dto';
 import { MembersService } from './members.service';
 
@@ -25,7 +25,7 @@ export class MembersController {
   @ApiOperation({ summary: 'A member of your tenant, with their roles and permissions in it' })
   @ApiParam(USER_ID)
   @ApiOkResponse({ type: ProfileDto })
-  @ApiProblems({ 400: 'Invalid user id', ...UPSTREAM_PROBLEMS })
+  @ApiProblems(withUpstreamProblems({ 400: 'Invalid user id' }))
   get(@CurrentPrincipal() principal: Principal, @AuthorizedTarget() member: TenantMember, @CurrentTrace() trace: RequestTrace): Promise<ProfileDto> {
     return this.members.profileOf(principal, member, trace);
   }
@@ -43,7 +43,7 @@ export class MembersController {
   })
   @ApiParam(USER_ID)
   @ApiNoContentResponse({ description: 'MFA removed' })
-  @ApiProblems({ 400: 'Invalid user id', ...UPSTREAM_PROBLEMS })
+  @ApiProblems(withUpstreamProblems({ 400: 'Invalid user id' }))
   unenrollMfa(@AuthorizedTarget() member: TenantMember, @CurrentTrace() trace: RequestTrace): Promise<void> {
     return this.members.unenrollMfa(member, trace);
   }

@@ -223,6 +223,17 @@ describe('tenant role administration (CONTRACT §4.2)', () => {
       expect(await roleWrites()).toEqual([]);
     });
 
+    it('names the unknown permission ids of a 400, so a frontend can point at them', async () => {
+      const unknown = await put(alice, ROLE_ACME_AUDITOR, { permissionIds: [PERM_READ_ROLES, 'perm-nope', 'perm-gone'] });
+      expectProblem(unknown, 400);
+      expect(unknown.body).toMatchObject({ detail: 'unknown permission ids: perm-nope, perm-gone', unknownPermissionIds: ['perm-nope', 'perm-gone'] });
+      // Keys where ids belong (the likeliest mistake) are named too, before any upstream call.
+      const keys = await put(alice, ROLE_ACME_AUDITOR, { permissionIds: [PERM_READ_ROLES, 'app.reports.read'] });
+      expectProblem(keys, 400);
+      expect(keys.body.detail).toBe('permissionIds must be permission ids (the id of items of GET /v1/permissions), not keys: app.reports.read');
+      expect(await roleWrites()).toEqual([]);
+    });
+
     it('refuses to grant a permission the caller does not hold, naming it', async () => {
       const caller = { userId: USER_ALICE, claims: { permissions: ['fe.secure.*', 'app.reports.read'] } };
       const response = await put(caller, ROLE_ACME_AUDITOR, { permissionIds: [PERM_REPORTS_READ, PERM_REPORTS_WRITE] });

@@ -5,6 +5,7 @@ import supertest from 'supertest';
 import { createGatewayApp } from '../../src/app.factory';
 import { loadGatewayConfig } from '../../src/config/gateway-config';
 import { EmulatorControlClient, startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator';
+import { conformingAgent } from './openapi-conformance';
 
 export interface TestGateway {
   app: NestFastifyApplication;
@@ -58,7 +59,8 @@ export async function startGatewayOn(emulator: RunningEmulator, environment: Rec
   const upstream = new EmulatorControlClient(emulator.url);
   return {
     app,
-    http: () => supertest.agent(app.getHttpServer()),
+    // Every answer is checked against openapi/gateway.json; a mismatch fails the test that got it.
+    http: () => conformingAgent(supertest.agent(app.getHttpServer())),
     emulator,
     upstream,
     token: (options) => upstream.mintToken(options),

@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { registerGatewayOrigin } from './openapi-conformance';
 
 export const BUILT_MAIN = join(__dirname, '../../dist/main.js');
 
@@ -34,6 +35,8 @@ export interface RunningProcess {
 /** Runs the built gateway (`npm run build` first: the test command does). */
 export function runBuiltGateway(environment: NodeJS.ProcessEnv): RunningProcess {
   if (!existsSync(BUILT_MAIN)) throw new Error(`${BUILT_MAIN} is missing: run \`npm run build\` before these tests`);
+  // Its answers to fetch are checked against openapi/gateway.json (test/support/openapi-conformance.setup.ts).
+  if (environment.PORT) registerGatewayOrigin(`http://127.0.0.1:${environment.PORT}`);
   const child = spawn(process.execPath, [BUILT_MAIN], { env: environment });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));

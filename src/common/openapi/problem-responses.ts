@@ -11,17 +11,48 @@ export function ApiProblems(responses: Record<number, string>): MethodDecorator 
         status: Number(status),
         description,
         content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/ProblemDto' } } },
+        ...(PROBLEM_HEADERS[Number(status)] ? { headers: PROBLEM_HEADERS[Number(status)] } : {}),
       }),
     ),
   );
 }
 
-/** The errors any route that calls the identity API may answer. */
+const RETRY_AFTER = {
+  'Retry-After': { description: 'Seconds to wait before trying again', schema: { type: 'integer', minimum: 0 } },
+};
+
+/** Headers that belong to a kind of error answer, whichever route gives it. */
+const PROBLEM_HEADERS: Record<number, Record<string, { description: string; schema: object }>> = {
+  401: {
+    'WWW-Authenticate': {
+      description:
+        'RFC 6750 challenge: `Bearer realm="api"` without a token, `error="invalid_token"` for a bad one, ' +
+        '`error="insufficient_user_authentication", max_age=…` (RFC 9470) when a recent sign-in is needed',
+      schema: { type: 'string' },
+    },
+  },
+  429: RETRY_AFTER,
+  503: RETRY_AFTER,
+};
+
+/** The errors any route that calls the identity API may answer (CONTRACT §6). */
 export const UPSTREAM_PROBLEMS = {
-  502: 'The identity API failed or could not be reached',
-  503: 'The identity API is rate limiting the gateway (see Retry-After)',
-  504: 'The identity API did not answer in time',
+  400: 'The identity API refused the call (its messages in `errors`)',
+  404: 'The identity API answered 404',
+  502: 'The identity API failed, could not be reached, or answered more than UPSTREAM_MAX_RESPONSE_BYTES',
+  503: 'The identity API is rate limiting the gateway, or its circuit is open (see Retry-After)',
+  504: 'The identity API did not answer within UPSTREAM_TIMEOUT_MS, or the request outlived REQUEST_DEADLINE_MS',
 } as const;
+
+/** A route's own errors, plus those of the identity API; a status both can answer names both causes. */
+export function withUpstreamProblems(own: Record<number, string> = {}): Record<number, string> {
+  const merged: Record<number, string> = { ...UPSTREAM_PROBLEMS };
+  for (const [status, description] of Object.entries(own)) {
+    const upstream = merged[Number(status)];
+    merged[Number(status)] = upstream ? `${description}; or: ${upstream.charAt(0).toLowerCase()}${upstream.slice(1)}` : description;
+  }
+  return merged;
+}
 
 export { ProblemDto };
 

@@ -1,4 +1,5 @@
 import { connect } from 'node:net';
+import { checkAnswer, conformanceError, isGatewayPort } from '../../support/openapi-conformance';
 
 export interface RawResponse {
   /** 0 when the server closed the connection without answering. */
@@ -47,6 +48,12 @@ export function rawRequest(port: number, request: string | Buffer, options: RawR
       clearTimeout(timer);
       const all = Buffer.concat(chunks);
       const parsed = parse(all);
+      // An answer of the gateway is checked against openapi/gateway.json like any other.
+      if (parsed.status > 0 && isGatewayPort(port)) {
+        const [method = '', target = ''] = Buffer.from(request).toString('latin1').split('\r\n', 1)[0].split(' ');
+        const verdict = checkAnswer({ method, url: target, status: parsed.status, headers: parsed.headers, text: parsed.complete ? parsed.body : '' });
+        if (verdict.mismatches.length > 0) return reject(conformanceError(verdict));
+      }
       resolve({ status: parsed.status, headers: parsed.headers, body: parsed.body, raw: all.toString('latin1'), closed: closed || parsed.complete });
     });
   });

@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { EmulatorControlClient, type EmulatorOptions, type RecordedRequest, type RunningEmulator } from '../../../src/emulator';
+import { registerGatewayOrigin } from '../../support/openapi-conformance';
 import { startGatewayOn as startTestGatewayOn, startTestGateway, type TestGateway } from '../../support/gateway';
 
 /** Every management call goes under this prefix; `/auth/vendor` and the JWKS do not. */
@@ -42,6 +43,7 @@ async function listening(gateway: TestGateway): Promise<SecurityGateway> {
   const server = gateway.app.getHttpServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
+  registerGatewayOrigin(`http://127.0.0.1:${port}`);
   const managementCalls = () => gateway.upstream.requests({ path: MANAGEMENT });
   return {
     ...gateway,

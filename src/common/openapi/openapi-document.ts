@@ -1,0 +1,99 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { BEARER_SCHEME } from '../../auth/bearer-scheme';
+import { METRICS_SCHEME } from '../../metrics/metrics.controller';
+import { PROBLEM_CONTENT_TYPE } from '../problems/problem-details';
+import { DenialProblemDto, ProblemDto } from './problem.dto';
+
+/** The gateway's OpenAPI document, as `/docs-json` serves it and `openapi/gateway.json` holds it. */
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Frontegg identity gateway')
+      .setDescription(
+        'Backend-for-frontend for apps that sign users in with Frontegg. Send the user\'s Frontegg access token as ' +
+          '`Authorization: Bearer <token>`. Errors are RFC 9457 problem details; every answer carries `X-Request-Id`. ' +
+          'A `403` carries `reason` (see DenialProblemDto) for frontends to branch on; `detail` is for people.',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Frontegg user access token' }, BEARER_SCHEME)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN; needed only when it is set' }, METRICS_SCHEME)
+      .build(),
+    { extraModels: [ProblemDto, DenialProblemDto] },
+  );
+  return declareCommonAnswers(closeObjectSchemas(document));
+}
+
+/**
+ * What every route may answer, declared once here rather than on each route: `431` for an
+ * oversized header section (Node's parser, before any route), and the headers answers carry
+ * whatever the route, under `components.headers` and referenced from every answer: `X-Request-Id` on every answer (CONTRACT §6), the
+ * rate-limit state on every answer of a `/v1` route (the limiter counts before anything else).
+ * Headers of one kind of answer (`WWW-Authenticate` on a 401, `Retry-After` on a 429 or 503,
+ * `Cache-Status` on cached reads) are declared where those answers are documented.
+ */
+function declareCommonAnswers(document: OpenAPIObject): OpenAPIObject {
+  document.components = {
+    ...document.components,
+    headers: {
+      ...document.components?.headers,
+      'X-Request-Id': {
+        description: "The request's id: the client's X-Request-Id when it is 1-128 of [A-Za-z0-9._-], else a new UUID",
+        required: true,
+        schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,128}$' },
+      },
+      'RateLimit-Limit': { description: 'Requests allowed per minute (per user; per client address before authentication)', schema: { type: 'integer' } },
+      'RateLimit-Remaining': { description: 'Requests left in the current one-minute window', schema: { type: 'integer' } },
+      'RateLimit-Reset': { description: 'Seconds until the window starts again', schema: { type: 'integer' } },
+    },
+  };
+  for (const [path, item] of Object.entries(document.paths)) {
+    for (const operation of Object.values(item) as { responses?: Record<string, { headers?: Record<string, unknown>; [field: string]: unknown }> }[]) {
+      // Node's parser refuses an oversized header section (a huge token, too many cookies) on any route.
+      operation.responses = {
+        ...operation.responses,
+        431: {
+          description: 'Request header section larger than 16 KiB (refused before any route runs; the connection is closed)',
+          content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/ProblemDto' } } },
+        },
+      };
+      for (const response of Object.values(operation.responses ?? {})) {
+        const common = path.startsWith('/v1/') ? ['X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] : ['X-Request-Id'];
+        response.headers = { ...response.headers, ...Object.fromEntries(common.map((name) => [name, { $ref: `#/components/headers/${name}` }])) };
+      }
+    }
+  }
+  return document;
+}
+
+/**
+ * Every named schema lists all of its properties: request bodies refuse unknown properties
+ * (a 400 naming them), and answers carry nothing else. Saying so lets generated clients and the
+ * conformance check of the end-to-end suites hold the gateway to it.
+ */
+function closeObjectSchemas(document: OpenAPIObject): OpenAPIObject {
+  for (const schema of Object.values(document.components?.schemas ?? {}) as { type?: string; properties?: object; additionalProperties?: unknown }[]) {
+    if (schema.type === 'object' && schema.properties && schema.additionalProperties === undefined) schema.additionalProperties = false;
+  }
+  return document;
+}
+
+/**
+ * The committed form of the document: keys sorted at every level (arrays keep their order, which
+ * carries meaning, e.g. `required` and enums), two-space indent, one trailing newline. The same
+ * code always gives the same bytes, so a diff of `openapi/gateway.json` is an API change.
+ */
+export function serializeOpenApiDocument(document: OpenAPIObject): string {
+  return `${JSON.stringify(sortKeys(document), null, 2)}\n`;
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+  );
+}

@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { OPENAPI_FILE, renderOpenApiDocument } from '../scripts/openapi';
+import { DENIAL_REASONS } from '../src/common/problems/problem.exception';
+import { startTestGateway } from './support/gateway';
+
+/** Issue 12 item 1: the document frontends build against is committed, and never stale. */
+describe('openapi/gateway.json', () => {
+  let produced: string;
+  let committed: string;
+
+  beforeAll(async () => {
+    produced = await renderOpenApiDocument();
+    committed = readFileSync(OPENAPI_FILE, 'utf8');
+  });
+
+  it('is what the code produces (else run `npm run openapi` and commit the diff)', () => {
+    if (committed !== produced) {
+      const at = [...committed].findIndex((character, index) => character !== produced[index]);
+      const line = committed.slice(0, at).split('\n').length;
+      throw new Error(`openapi/gateway.json is stale from line ${line}: run \`npm run openapi\` and commit the diff`);
+    }
+  });
+
+  it('is stable: sorted keys, a trailing newline, no host, port or run-specific value', async () => {
+    expect(await renderOpenApiDocument()).toBe(produced);
+    expect(produced.endsWith('}\n')).toBe(true);
+    const document = JSON.parse(produced) as Record<string, unknown>;
+    expect(Object.keys(document)).toEqual([...Object.keys(document)].sort());
+    expect(document.servers ?? []).toEqual([]);
+    expect(produced).not.toMatch(/127\.0\.0\.1|localhost|frontegg\.com|openapi-document/);
+  });
+
+  it('is the document the gateway serves at /docs-json (outside local mode)', async () => {
+    const gateway = await startTestGateway();
+    try {
+      const served = (await gateway.http().get('/docs-json')).body;
+      expect(served).toEqual(JSON.parse(produced));
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('documents every 403 as a DenialProblemDto whose reason is an enum of CONTRACT §3 reasons', () => {
+    const document = JSON.parse(produced);
+    expect(document.components.schemas.DenialReason.enum).toEqual([...DENIAL_REASONS]);
+    expect(document.components.schemas.DenialProblemDto.required).toContain('reason');
+    const forbidden = Object.values<Record<string, { responses: Record<string, { content: Record<string, { schema: unknown }> }> }>>(document.paths)
+      .flatMap((methods) => Object.values(methods))
+      .map((operation) => operation.responses['403'])
+      .filter(Boolean);
+    expect(forbidden.length).toBeGreaterThan(5);
+    for (const response of forbidden) {
+      expect(response.content['application/problem+json'].schema).toEqual({
+        allOf: [
+          { $ref: '#/components/schemas/DenialProblemDto' },
+          { type: 'object', properties: { reason: { type: 'string', enum: expect.arrayContaining([expect.stringMatching(new RegExp(`^(${DENIAL_REASONS.join('|')})$`))]) } } },
+        ],
+      });
+    }
+  });
+
+  it('tells a frontend what it can act on: environmentWide on every Role, permission ids and where to find them', () => {
+    const document = JSON.parse(produced);
+    const role = document.components.schemas.RoleDto;
+    expect(role.required).toContain('environmentWide');
+    expect(role.properties.environmentWide.type).toBe('boolean');
+    const setPermissions = document.paths['/v1/roles/{roleId}/permissions'].put;
+    expect(document.components.schemas.SetRolePermissionsDto.properties.permissionIds.description).toMatch(/ids.*GET \/v1\/permissions/s);
+    expect(setPermissions.responses['400'].description).toContain('unknownPermissionIds');
+    expect(document.components.schemas.ProblemDto.properties.unknownPermissionIds).toMatchObject({ type: 'array', items: { type: 'string' } });
+  });
+});

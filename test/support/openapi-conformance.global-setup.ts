@@ -1,0 +1,5 @@
+import { clearConformanceRecords } from './openapi-conformance.global';
+
+export default function globalSetup(): void {
+  clearConformanceRecords();
+}
