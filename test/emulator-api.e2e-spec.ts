@@ -76,6 +76,7 @@ describe('Frontegg identity emulator API', () => {
         password: DEV_PASSWORD,
         name: 'Erin Both',
         tenantIds: [TENANT_ACME, TENANT_GLOBEX],
+        roles: `${TENANT_ACME}: Member; ${TENANT_GLOBEX}: globex-support`,
       });
     });
   });
