@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { Principal } from './principal';
 
 /** Tokens remembered at most, whatever their size. */
 export const VERIFIED_TOKENS_MAX = 5_000;
 /** And at most this many bytes (estimated, see entryBytes): a 128 MB old space has room for it many times over. */
-export const VERIFIED_TOKENS_MAX_BYTES = 4 * 1024 * 1024;
+export const VERIFIED_TOKENS_MAX_BYTES = 2 * 1024 * 1024;
 /** How long a token is trusted from memory at most: a key retired upstream stops counting soon. */
 export const VERIFIED_TOKEN_MAX_AGE_MS = 60_000;
 
@@ -64,7 +64,8 @@ export class VerifiedTokens {
 
 /** The digest a token is remembered by: SHA-256 of its full text. */
 export function tokenDigest(token: string): string {
-  return createHash('sha256').update(token).digest('base64url');
+  // The one-shot form: createHash().update().digest() took 3.5 % of a cached read's CPU (bench B profile).
+  return hash('sha256', token, 'base64url');
 }
 
 /** An object's and a cache slot's own bytes, before what they point to (V8 on 64 bits, rounded up). */

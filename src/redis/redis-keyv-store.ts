@@ -4,8 +4,8 @@ import type { KeyvStoreAdapter, StoredData } from 'keyv';
 
 /**
  * Keyv storage on the gateway's ioredis connection, so the cache shares the one Redis client
- * (and its fail-fast, self-reconnecting behaviour) with the rate limiter. Values arrive
- * serialized by Keyv; `ttl` is in milliseconds.
+ * (and its fail-fast, self-reconnecting behaviour) with the rate limiter. Keyv hands over its
+ * entries unserialized: they are stored as JSON; `ttl` is in milliseconds.
  */
 export class RedisKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   opts = { dialect: 'redis' };
@@ -17,12 +17,13 @@ export class RedisKeyvStore extends EventEmitter implements KeyvStoreAdapter {
 
   async get<Value>(key: string): Promise<StoredData<Value> | undefined> {
     const value = await this.redis.get(key);
-    return (value ?? undefined) as StoredData<Value> | undefined;
+    return value === null ? undefined : (JSON.parse(value) as StoredData<Value>);
   }
 
   async set(key: string, value: unknown, ttl?: number): Promise<boolean> {
-    if (ttl && ttl > 0) await this.redis.set(key, String(value), 'PX', ttl);
-    else await this.redis.set(key, String(value));
+    const text = JSON.stringify(value);
+    if (ttl && ttl > 0) await this.redis.set(key, text, 'PX', ttl);
+    else await this.redis.set(key, text);
     return true;
   }
 

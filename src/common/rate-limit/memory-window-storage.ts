@@ -18,7 +18,7 @@ export interface WindowStorageBounds {
  * Far more callers than one instance sees in a minute (each needs a valid token or its own
  * address), and a few megabytes at most.
  */
-export const RATE_LIMIT_WINDOW_BOUNDS: WindowStorageBounds = { maxEntries: 25_000, maxBytes: 4 * 1024 * 1024 };
+export const RATE_LIMIT_WINDOW_BOUNDS: WindowStorageBounds = { maxEntries: 12_000, maxBytes: 2 * 1024 * 1024 };
 
 /** The window object and the LRU's bookkeeping, roughly. */
 const WINDOW_OVERHEAD_BYTES = 120;
