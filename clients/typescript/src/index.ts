@@ -32,15 +32,17 @@ type Method = 'get' | 'put' | 'post' | 'patch' | 'delete';
 /** The gateway's paths that answer this method. */
 export type PathsWith<M extends Method> = { [P in keyof paths]: paths[P] extends Record<M, object> ? P : never }[keyof paths];
 /** What a call takes besides the path: `params` (path, query) and `body`, as the document says. */
-export type RequestInit<P extends PathsWith<M>, M extends Method> = MaybeOptionalInit<paths[P], M>;
+export type GatewayRequest<P extends PathsWith<M>, M extends Method> = MaybeOptionalInit<paths[P], M>;
 /** `{ data, response }` on a 2xx, `{ error, response }` otherwise (the problem body of that status). */
 export type GatewayResponse<P extends PathsWith<M>, M extends Method> = FetchResponse<Operation<P, M>, object, `${string}/${string}`>;
-type Operation<P extends PathsWith<M>, M extends Method> = paths[P][M] extends infer O extends Record<string, unknown> ? O : never;
+// openapi-fetch's own constraint on an operation.
+type Operation<P extends PathsWith<M>, M extends Method> = paths[P][M] extends infer O extends Record<string | number, any> ? O : never;
 
 /**
  * openapi-fetch's method, with `init` typed by the path alone. openapi-fetch infers `init` as a type
- * of its own, which lets a misspelt body field through (`{ nmae: 'x' }` is a subtype of a body whose
- * fields are optional); here a body is an object literal of the documented type, so it is an error.
+ * parameter and only checks that it fits, so a misspelt body field passed (`{ nmae: 'x' }` fits a
+ * body whose fields are all optional); here `init` is an object literal of the documented type, so
+ * an unknown field, path parameter or option is a compile error (TS2353).
  */
 type StrictMethod<M extends Method> = <P extends PathsWith<M>>(
   url: P,
@@ -48,9 +50,9 @@ type StrictMethod<M extends Method> = <P extends PathsWith<M>>(
 ) => Promise<GatewayResponse<P, M>>;
 /** Optional when nothing in it is required. Distributive, so that an unknown path is reported as such. */
 type InitArguments<P extends PathsWith<M>, M extends Method> = P extends unknown
-  ? undefined extends RequestInit<P, M>
-    ? [init?: RequestInit<P, M>]
-    : [init: RequestInit<P, M>]
+  ? undefined extends GatewayRequest<P, M>
+    ? [init?: GatewayRequest<P, M>]
+    : [init: GatewayRequest<P, M>]
   : never;
 
 export interface GatewayClient {
