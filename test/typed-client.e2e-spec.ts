@@ -100,6 +100,7 @@ describe('a frontend project with the client installed from clients/typescript',
     writeFileSync(
       join(project, 'src', 'main.ts'),
       [
+        `import { createGatewayClient } from '@frontegg-identity-gateway/client';`,
         `import { createRole, listRoles, renameMe, signInLocally } from './frontend-sample.js';`,
         `const gatewayUrl = ${JSON.stringify(gatewayUrl)};`,
         `const emulatorUrl = ${JSON.stringify(emulatorUrl)};`,
@@ -109,7 +110,11 @@ describe('a frontend project with the client installed from clients/typescript',
         `const roles = await listRoles(gatewayUrl, bob);`,
         `const refused = await createRole(gatewayUrl, bob, 'auditor-by-bob');`,
         `const created = await createRole(gatewayUrl, alice, 'auditor-by-alice');`,
-        `console.log(JSON.stringify({ renamed, roles, refused, created }));`,
+        // The token may be a function, asked before every request; when it gives nothing, no header is sent.
+        `const asBob = await createGatewayClient({ baseUrl: gatewayUrl, token: async () => bob }).GET('/v1/me');`,
+        `const signedOut = await createGatewayClient({ baseUrl: gatewayUrl, token: () => undefined }).GET('/v1/me');`,
+        `const unauthenticated = { status: signedOut.response.status, challenge: signedOut.response.headers.get('www-authenticate'), detail: signedOut.error?.detail };`,
+        `console.log(JSON.stringify({ renamed, roles, refused, created, bob: asBob.data?.email, unauthenticated }));`,
       ].join('\n'),
     );
     const compiled = await tsc(project);
@@ -120,13 +125,15 @@ describe('a frontend project with the client installed from clients/typescript',
     if (ran.code !== 0) throw new Error(`the sample failed:\n${ran.output}`);
     const lines = ran.output.trim().split('\n');
     expect(lines[0]).toBe('alice@acme.test (Admin) was Alice Admin');
-    const { renamed, roles, refused, created } = JSON.parse(lines[lines.length - 1]);
+    const { renamed, roles, refused, created, bob, unauthenticated } = JSON.parse(lines[lines.length - 1]);
 
     expect(renamed).toMatchObject({ id: 'user-alice', email: 'alice@acme.test', tenantId: 'tenant-acme', name: 'Alice Liddell' });
     const byKey = Object.fromEntries((roles as Array<{ key: string; environmentWide: boolean }>).map((role) => [role.key, role.environmentWide]));
     expect(byKey).toMatchObject({ Admin: true, Member: true, 'acme-auditor': false });
     expect(refused).toMatch(/^Ask an admin for access \(.*fe\.secure\.write\.roles.*\)$/);
     expect(created).toMatchObject({ key: 'auditor-by-alice', name: 'auditor-by-alice', level: 40, environmentWide: false });
+    expect(bob).toBe('bob@acme.test');
+    expect(unauthenticated).toEqual({ status: 401, challenge: expect.stringMatching(/^Bearer /), detail: expect.any(String) });
 
     // The change is the gateway's, not the sample's idea of it (this answer is checked against the document).
     const token = await signIn('alice@acme.test');
