@@ -21,8 +21,17 @@ export const BODY_LIMIT_BYTES = 16 * 1024;
 export const REQUEST_TIMEOUT_MS = 30_000;
 const HEADERS_TIMEOUT_MS = 20_000;
 
+export interface GatewayAppOptions {
+  /**
+   * Local mode only (set by main.ts from the in-process emulator, never from the environment): the
+   * emulator's OAuth 2.0 password-grant token endpoint, so the docs page can sign a seeded user in.
+   * The document then declares that flow, and /docs may call the emulator's origin (its CSP).
+   */
+  docsSignInTokenUrl?: string;
+}
+
 /** Builds the gateway exactly as it runs, for `main.ts` and for the end-to-end tests. */
-export async function createGatewayApp(config: GatewayConfig): Promise<NestFastifyApplication> {
+export async function createGatewayApp(config: GatewayConfig, options: GatewayAppOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: requestIdOf,
@@ -53,7 +62,8 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   app.flushLogs();
 
   const fastify = app.getHttpAdapter().getInstance();
-  const headers = securityHeaders();
+  const signInOrigins = options.docsSignInTokenUrl ? [new URL(options.docsSignInTokenUrl).origin] : [];
+  const headers = securityHeaders(undefined, undefined, signInOrigins);
   // Every answer carries the request id and helmet's security headers (Swagger UI gets the CSP it
   // needs to run, the API a closed one). The W3C trace is the one the identity client continues.
   fastify.addHook('onRequest', (request, reply, done) => {
@@ -69,10 +79,20 @@ export async function createGatewayApp(config: GatewayConfig): Promise<NestFasti
   if (config.corsOrigins.length > 0) {
     app.enableCors(corsOptions(config.corsOrigins));
   }
-  setUpOpenApi(app);
+  setUpOpenApi(app, config, options.docsSignInTokenUrl);
   return app;
 }
 
-function setUpOpenApi(app: NestFastifyApplication): void {
-  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+/**
+ * `/docs` (Swagger UI), `/docs-json` and `/docs-yaml`. In local mode the page can sign a seeded user
+ * in (the emulator's password flow, its client id filled in) and keeps the token across reloads;
+ * elsewhere nothing is persisted, so a real token pasted into the page is not left in the browser.
+ */
+function setUpOpenApi(app: NestFastifyApplication, config: GatewayConfig, localSignInTokenUrl: string | undefined): void {
+  const document = buildOpenApiDocument(app, { localSignInTokenUrl });
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    yamlDocumentUrl: 'docs-yaml',
+    ...(localSignInTokenUrl && { swaggerOptions: { persistAuthorization: true, initOAuth: { clientId: config.frontegg.clientId } } }),
+  });
 }

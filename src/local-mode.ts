@@ -6,6 +6,8 @@
 export interface LocalUpstream {
   /** Variables that point the gateway at the emulator. */
   environment: Record<string, string>;
+  /** The emulator's password-grant token endpoint, for the docs page's sign-in (createGatewayApp's option). */
+  docsSignInTokenUrl: string;
   /** What to print so a developer can get a token and call the gateway. */
   instructions(gatewayUrl: string): string;
   close(): Promise<void>;
@@ -25,6 +27,7 @@ export async function startLocalUpstream(env: NodeJS.ProcessEnv): Promise<LocalU
       FRONTEGG_API_KEY: emulator.apiKey,
       FRONTEGG_AUDIENCE: emulator.audience,
     },
+    docsSignInTokenUrl: emulator.passwordGrantTokenUrl,
     instructions: (gatewayUrl) =>
       [
         '',
@@ -37,7 +40,7 @@ export async function startLocalUpstream(env: NodeJS.ProcessEnv): Promise<LocalU
         `    -d '{"email":"${firstUser.email}","password":"${firstUser.password}"}' | sed -E 's/.*"accessToken":"([^"]+)".*/\\1/')`,
         `  curl -s ${gatewayUrl}/v1/me -H "authorization: Bearer $TOKEN"`,
         '',
-        `API docs: ${gatewayUrl}/docs`,
+        `API docs: ${gatewayUrl}/docs (Authorize, then localSignIn with a seeded user's email and password)`,
         '',
       ].join('\n'),
     close: () => emulator.close(),

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   }
 
   const config = loadGatewayConfig(environment);
-  const app = await createGatewayApp(config);
+  const app = await createGatewayApp(config, { docsSignInTokenUrl: local?.docsSignInTokenUrl });
   if (config.frontegg.audienceCheckDisabled) {
     console.warn('FRONTEGG_AUDIENCE=* turned the audience check off: tokens are accepted whatever their aud. This is refused in production; list the accepted audiences (your environment\'s client id) instead.');
   } else if (config.frontegg.audiences.length === 0) {

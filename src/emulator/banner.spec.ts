@@ -9,6 +9,7 @@ describe('describeEmulator', () => {
     clientId: 'client',
     apiKey: 'key',
     users: seedUserSignIns(),
+    passwordGrantTokenUrl: 'http://127.0.0.1:3001/_emulator/oauth/token',
     close: async () => undefined,
   });
 

@@ -16,6 +16,6 @@ export function describeEmulator(emulator: RunningEmulator): string {
     '  sign in:',
     `    curl -s -X POST ${url}/identity/resources/auth/v1/user -H 'content-type: application/json' -d '${loginBody}'`,
     `  test controls: ${url}${CONTROL_PREFIX}/`,
-    '    reset, faults, keys/rotate, requests, tokens, vendor-tokens/expire, settings',
+    '    reset, faults, keys/rotate, requests, tokens, vendor-tokens/expire, settings, oauth/token (password grant for the gateway\'s docs page)',
   ].join('\n');
 }

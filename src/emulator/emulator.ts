@@ -3,6 +3,7 @@ import type { EmulatorContext } from './context';
 import { errorBody, FronteggError } from './errors';
 import { rawPathOf, registerRecordingAndFaults } from './request-hooks';
 import { registerControlRoutes } from './routes/controls';
+import { registerDocsSignInRoute } from './routes/docs-sign-in';
 import { registerLoginRoute } from './routes/identity-auth';
 import { registerConfigurationRoutes } from './routes/identity-configurations';
 import { registerPermissionRoutes } from './routes/identity-permissions';
@@ -55,6 +56,7 @@ export function buildEmulatorApp(ctx: EmulatorContext): FastifyInstance {
   registerRecordingAndFaults(app, ctx);
 
   registerControlRoutes(app, ctx);
+  registerDocsSignInRoute(app, ctx);
   registerVendorAuthRoute(app, ctx);
   registerJwksRoute(app, ctx);
   registerLoginRoute(app, ctx);

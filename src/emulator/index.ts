@@ -5,6 +5,7 @@
 import { EmulatorContext } from './context';
 import { buildEmulatorApp } from './emulator';
 import { publicUrl, resolveOptions, type EmulatorOptions } from './options';
+import { PASSWORD_GRANT_TOKEN_PATH } from './schemas/control.schemas';
 import { seedUserSignIns, type SeedUserSignIn } from './seed';
 
 export type { EmulatorOptions } from './options';
@@ -19,6 +20,8 @@ export interface RunningEmulator {
   clientId: string;
   apiKey: string;
   users: SeedUserSignIn[];
+  /** The OAuth 2.0 password-grant token endpoint for the gateway's docs page (local mode; not Frontegg's). */
+  passwordGrantTokenUrl: string;
   close(): Promise<void>;
 }
 
@@ -38,6 +41,7 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
     clientId: resolved.clientId,
     apiKey: resolved.apiKey,
     users: seedUserSignIns(),
+    passwordGrantTokenUrl: `${url}${PASSWORD_GRANT_TOKEN_PATH}`,
     close: () => app.close(),
   };
 }
@@ -48,6 +52,8 @@ export type {
   FaultSpec,
   MintedToken,
   MintTokenRequest,
+  PasswordGrantError,
+  PasswordGrantToken,
   RecordedRequest,
   RotateKeyResult,
   SignWith,

@@ -27,6 +27,13 @@ describe('securityHeaders', () => {
     });
   });
 
+  it("let Swagger UI call the identity emulator's origin only when asked (local mode's docs sign-in)", () => {
+    expect(DOCS_CSP).toContain("connect-src 'self'; ");
+    const local = securityHeaders(undefined, undefined, ['http://127.0.0.1:3001']);
+    expect(local.docs['content-security-policy']).toBe(DOCS_CSP.replace("connect-src 'self'", "connect-src 'self' http://127.0.0.1:3001"));
+    expect(local.api).toEqual(headers.api);
+  });
+
   it("follow helmet's options, and fail loudly on invalid ones", () => {
     expect(securityHeaders({ strictTransportSecurity: false }).api['strict-transport-security']).toBeUndefined();
     expect(() => securityHeaders({ contentSecurityPolicy: { directives: { 'default-src': ["'self'", 'none'] } } })).toThrow();

@@ -12,20 +12,25 @@ const API_CSP_DIRECTIVES = {
 /**
  * Swagger UI (`/docs`) runs its own scripts and styles, all served from the gateway: same-origin
  * scripts only (no inline script, no eval), inline styles, data: images, and calls back to the
- * gateway for "Try it out".
+ * gateway for "Try it out". `connectSources` adds origins it may call too: in local mode only, the
+ * identity emulator's, whose token endpoint signs a seeded user in on the page.
  */
-export const DOCS_CSP = [
-  "default-src 'self'",
-  "base-uri 'self'",
-  "connect-src 'self'",
-  "font-src 'self' data:",
-  "form-action 'self'",
-  "frame-ancestors 'none'",
-  "img-src 'self' data:",
-  "object-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-].join('; ');
+export function docsCsp(connectSources: readonly string[] = []): string {
+  return [
+    "default-src 'self'",
+    "base-uri 'self'",
+    ["connect-src 'self'", ...connectSources].join(' '),
+    "font-src 'self' data:",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "img-src 'self' data:",
+    "object-src 'none'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+  ].join('; ');
+}
+
+export const DOCS_CSP = docsCsp();
 
 /** Swagger UI's page and its assets (not the JSON and YAML documents, which need nothing). */
 export const DOCS_PATH = /^\/docs(?:[/?]|$)/;
@@ -62,9 +67,14 @@ export interface SecurityHeaders {
 /**
  * helmet's headers, computed once at start: they do not depend on the request, and running
  * helmet's middleware chain on every answer cost about a third of a cached read.
+ * `docsConnectSources`: the origins Swagger UI may call besides the gateway (see docsCsp).
  */
-export function securityHeaders(api: HelmetOptions = API_HELMET_OPTIONS, documents: HelmetOptions = DOCUMENT_HELMET_OPTIONS): SecurityHeaders {
-  return { api: helmetHeaders(api), docs: { ...helmetHeaders(documents), 'content-security-policy': DOCS_CSP } };
+export function securityHeaders(
+  api: HelmetOptions = API_HELMET_OPTIONS,
+  documents: HelmetOptions = DOCUMENT_HELMET_OPTIONS,
+  docsConnectSources: readonly string[] = [],
+): SecurityHeaders {
+  return { api: helmetHeaders(api), docs: { ...helmetHeaders(documents), 'content-security-policy': docsCsp(docsConnectSources) } };
 }
 
 function helmetHeaders(options: HelmetOptions): Record<string, string> {

@@ -5,8 +5,19 @@ import { METRICS_SCHEME } from '../../metrics/metrics.controller';
 import { PROBLEM_CONTENT_TYPE } from '../problems/problem-details';
 import { DenialProblemDto, ProblemDto } from './problem.dto';
 
+/** The OpenAPI security scheme of the docs page's sign-in, declared in local mode only. */
+export const LOCAL_SIGN_IN_SCHEME = 'localSignIn';
+
+export interface OpenApiDocumentOptions {
+  /**
+   * Local mode only: the identity emulator's OAuth 2.0 password-grant token endpoint. The document
+   * then offers a sign-in to Swagger UI (see declareLocalSignIn). Never set for the committed document.
+   */
+  localSignInTokenUrl?: string;
+}
+
 /** The gateway's OpenAPI document, as `/docs-json` serves it and `openapi/gateway.json` holds it. */
-export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+export function buildOpenApiDocument(app: INestApplication, options: OpenApiDocumentOptions = {}): OpenAPIObject {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -22,7 +33,38 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       .build(),
     { extraModels: [ProblemDto, DenialProblemDto] },
   );
-  return declareCommonAnswers(closeObjectSchemas(document));
+  const declared = declareCommonAnswers(closeObjectSchemas(document));
+  return options.localSignInTokenUrl ? declareLocalSignIn(declared, options.localSignInTokenUrl) : declared;
+}
+
+/**
+ * Local mode: an `oauth2` scheme whose password flow is the emulator's token endpoint, accepted
+ * wherever the user's bearer token is (as an alternative to it), so Swagger UI's "Authorize" signs
+ * a seeded user in on the page and "Try it out" sends that user's token. Frontegg offers no password
+ * grant, so outside local mode the document has no such scheme and the docs page no such flow.
+ */
+function declareLocalSignIn(document: OpenAPIObject, tokenUrl: string): OpenAPIObject {
+  document.components = {
+    ...document.components,
+    securitySchemes: {
+      ...document.components?.securitySchemes,
+      [LOCAL_SIGN_IN_SCHEME]: {
+        type: 'oauth2',
+        description:
+          'Local mode only: sign a seeded user in through the identity emulator, with the email and development password ' +
+          'printed at start (e.g. alice@acme.test / frontegg-dev-password). Leave client_secret empty.',
+        flows: { password: { tokenUrl, scopes: {} } },
+      },
+    },
+  };
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as { security?: Record<string, string[]>[] }[]) {
+      if (operation.security?.some((requirement) => BEARER_SCHEME in requirement)) {
+        operation.security = [...operation.security, { [LOCAL_SIGN_IN_SCHEME]: [] }];
+      }
+    }
+  }
+  return document;
 }
 
 /**

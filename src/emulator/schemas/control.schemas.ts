@@ -15,6 +15,26 @@ export const CONTROL_PREFIX = '/_emulator';
  */
 export const HARNESS_HEADER = 'x-emulator-harness';
 
+/**
+ * The OAuth 2.0 token endpoint of the password grant (RFC 6749 §4.3) that the gateway's docs page
+ * uses in local mode (routes/docs-sign-in.ts). A control, not Frontegg's: Frontegg's hosted-login
+ * `/oauth/token` offers no password grant, so the emulator keeps that path for what Frontegg does.
+ */
+export const PASSWORD_GRANT_TOKEN_PATH = `${CONTROL_PREFIX}/oauth/token`;
+
+/** A successful token answer (RFC 6749 §5.1). */
+export interface PasswordGrantToken {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+}
+
+/** An error answer of the token endpoint (RFC 6749 §5.2). */
+export interface PasswordGrantError {
+  error: 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unsupported_grant_type';
+  error_description: string;
+}
+
 export interface FaultSpec {
   /** Any method when absent; compared case-insensitively. */
   method?: string;
