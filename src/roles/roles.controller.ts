@@ -11,6 +11,7 @@ import { Policies } from '../authorization/policies';
 import type { OwnedRole } from '../authorization/tenant-directory.service';
 import { CurrentTrace } from '../common/http/current-trace.decorator';
 import type { RequestTrace } from '../common/http/request-trace';
+import { pathIdParameter } from '../common/openapi/path-id-parameter';
 import { ApiProblems, withUpstreamProblems } from '../common/openapi/problem-responses';
 import { CreateRoleDto } from './dto/create-role.dto';
 import { RoleDto } from './dto/role.dto';
@@ -19,7 +20,7 @@ import { UpdateRoleDto } from './dto/update-role.dto';
 import { RoleAdministration } from './role-administration.service';
 import { RolesService } from './roles.service';
 
-const ROLE_ID = { name: 'roleId', pattern: '^[A-Za-z0-9_-]{1,64}$' };
+const ROLE_ID = pathIdParameter('roleId');
 const WRITE_PROBLEMS = withUpstreamProblems({
   400: 'Invalid or unknown property, or an invalid role id; nothing was sent upstream',
   413: 'Body larger than 16 KiB',

@@ -9,11 +9,12 @@ import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator
 import type { Principal } from '../auth/principal';
 import { CurrentTrace } from '../common/http/current-trace.decorator';
 import type { RequestTrace } from '../common/http/request-trace';
+import { pathIdParameter } from '../common/openapi/path-id-parameter';
 import { ApiProblems, withUpstreamProblems } from '../common/openapi/problem-responses';
 import { ProfileDto } from '../profile/dto/profile.dto';
 import { MembersService } from './members.service';
 
-const USER_ID = { name: 'userId', pattern: '^[A-Za-z0-9_-]{1,64}$' };
+const USER_ID = pathIdParameter('userId');
 
 @ApiTags('members')
 @Controller('v1/users')

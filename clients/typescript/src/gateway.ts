@@ -1594,7 +1594,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                roleId: unknown;
+                roleId: string;
             };
             cookie?: never;
         };
@@ -1748,7 +1748,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                roleId: unknown;
+                roleId: string;
             };
             cookie?: never;
         };
@@ -1946,7 +1946,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                roleId: unknown;
+                roleId: string;
             };
             cookie?: never;
         };
@@ -2131,7 +2131,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                userId: unknown;
+                userId: string;
             };
             cookie?: never;
         };
@@ -2286,7 +2286,7 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
-                userId: unknown;
+                userId: string;
             };
             cookie?: never;
         };
