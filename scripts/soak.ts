@@ -1,7 +1,7 @@
 /**
  * `npm run soak`: mixed reads and writes from many users against the built gateway on the identity
  * emulator, while upstream faults are switched on and off. It fails (exit 1) when a request is lost,
- * a 5xx appears that no injected fault explains, or the gateway's resident memory grew over 10 %.
+ * a 5xx appears that no injected fault explains, or the floor of the gateway's resident memory grew over 10 %.
  *
  *   SOAK_SECONDS         length of the measured run (default 80: 10 s a fault; 20 for a smoke run)
  *   SOAK_WARMUP_SECONDS  the same load and faults before the run, so that memory is first read at its
@@ -52,8 +52,6 @@ const SETTINGS = {
   maxMemoryGrowth: 0.1,
   /** Below this warm-up the gateway's RSS is still growing to its steady state when first read. */
   steadyMemoryAfterS: 25,
-  /** RSS swings with garbage collection: start and end are each the median over this many ms. */
-  memoryWindowMs: 5_000,
 };
 
 const ROOT = findProjectRoot(__dirname);
@@ -178,9 +176,20 @@ function traceMemory(pid: number): MemoryTrace {
   return { points, stop: () => clearInterval(timer) };
 }
 
-/** Median RSS over the `memoryWindowMs` before `until`. */
+/**
+ * The lowest RSS sampled in [from, until): what is left after the collections of that span. RSS
+ * swings with garbage collection by 70 MB and more under the oversized-answer fault (a sawtooth
+ * of about 40 s), so two points of it, even medians of 5 s, said +22 % or -4 % of the same
+ * gateway; a leak raises the floor.
+ */
+function floorMemory(points: Array<[number, number]>, from: number, until: number): number {
+  const inSpan = points.filter(([time]) => time >= from && time < until).map(([, bytes]) => bytes);
+  return inSpan.length === 0 ? Number.NaN : Math.min(...inSpan);
+}
+
+/** Median RSS over the 5 s before `until`. */
 function medianMemory(points: Array<[number, number]>, until: number): number {
-  const inWindow = points.filter(([time]) => time <= until && time > until - SETTINGS.memoryWindowMs).map(([, bytes]) => bytes);
+  const inWindow = points.filter(([time]) => time <= until && time > until - 5_000).map(([, bytes]) => bytes);
   const sorted = inWindow.sort((a, b) => a - b);
   return sorted.length === 0 ? Number.NaN : sorted[Math.floor(sorted.length / 2)];
 }
@@ -626,15 +635,15 @@ function report(zero: number, runMs: number, warmupCount: number, memory: Array<
   printGroup('unexpected 5xx (no fault explains them)', unexpected, zero);
   printGroup('401 or 429 (tokens are valid, the rate limit out of reach: none expected)', samples.filter((sample) => [401, 429].includes(sample.status)), zero);
 
-  const [start, end] = [medianMemory(memory, zero), medianMemory(memory, zero + runMs)];
+  const [start, end] = [floorMemory(memory, zero, zero + runMs / 2), floorMemory(memory, zero + runMs / 2, zero + runMs + 1)];
   const growth = end / start - 1;
   const during = memory.filter(([time]) => time >= zero);
   const step = Math.max(1, Math.round(during.length / 6));
   const trace = during.filter((_, index) => index % step === 0 || index === during.length - 1).map(([time, bytes]) => `${at(time, zero)} ${mib(bytes)}`);
-  const seconds = SETTINGS.memoryWindowMs / 1000;
   console.log(
-    `\nresident memory of the gateway (VmRSS, median of ${seconds} s): start ${mib(start)} (end of warm-up), end ${mib(end)} ` +
-      `(${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %), peak ${mib(Math.max(...during.map(([, bytes]) => bytes)))}`,
+    `\nresident memory of the gateway (VmRSS, lowest sample of each half of the run): first half ${mib(start)}, second half ${mib(end)} ` +
+      `(${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %), peak ${mib(Math.max(...during.map(([, bytes]) => bytes)))}; ` +
+      `medians of 5 s at the start ${mib(medianMemory(memory, zero))} and end ${mib(medianMemory(memory, zero + runMs))}`,
   );
   console.log(`  ${trace.join(' | ')}`);
   if (SETTINGS.warmupSeconds < SETTINGS.steadyMemoryAfterS) {
@@ -645,7 +654,7 @@ function report(zero: number, runMs: number, warmupCount: number, memory: Array<
   return [
     lost.length > 0 && `${lost.length} requests lost`,
     unexpected.length > 0 && `${unexpected.length} unexpected 5xx`,
-    !(growth <= SETTINGS.maxMemoryGrowth) && `resident memory grew ${(growth * 100).toFixed(1)} % (more than ${SETTINGS.maxMemoryGrowth * 100} %)`,
+    !(growth <= SETTINGS.maxMemoryGrowth) && `the floor of resident memory grew ${(growth * 100).toFixed(1)} % (more than ${SETTINGS.maxMemoryGrowth * 100} %)`,
   ].filter((reason): reason is string => typeof reason === 'string');
 }
 
