@@ -96,6 +96,14 @@ describe('a frontend project with the client installed from clients/typescript',
     if (project) rmSync(project, { recursive: true, force: true });
   });
 
+  it('is the sample README.md shows under "For frontend teams", verbatim', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const section = readme.split(/^## /m).find((part) => part.startsWith('For frontend teams'));
+    if (!section) throw new Error('README.md has no "## For frontend teams" section');
+    const blocks = [...section.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1]);
+    expect(blocks).toContain(readFileSync(join(EXAMPLES, 'frontend-sample.ts'), 'utf8'));
+  });
+
   it('compiles the README sample with strict settings and runs it: sign in, profile, roles, a 403 handled by its reason', async () => {
     writeFileSync(
       join(project, 'src', 'main.ts'),
