@@ -5,7 +5,7 @@ import type { Principal } from './principal';
 /** Tokens remembered at most, whatever their size. */
 export const VERIFIED_TOKENS_MAX = 5_000;
 /** And at most this many bytes (estimated, see entryBytes): a 128 MB old space has room for it many times over. */
-export const VERIFIED_TOKENS_MAX_BYTES = 2 * 1024 * 1024;
+export const VERIFIED_TOKENS_MAX_BYTES = 4 * 1024 * 1024;
 /** How long a token is trusted from memory at most: a key retired upstream stops counting soon. */
 export const VERIFIED_TOKEN_MAX_AGE_MS = 60_000;
 

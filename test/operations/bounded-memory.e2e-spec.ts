@@ -12,7 +12,7 @@ import { BUILT_MAIN, cleanEnvironment, freePort } from '../support/processes';
 const RSS_BOUND_MB = 150;
 /**
  * What the gateway may hold in its V8 heap after a flood: its own code and state (about 35 MB)
- * plus every per-instance bound (cache 8 MiB, rate-limit windows 2 MiB, verified tokens 2 MiB),
+ * plus every per-instance bound (cache 8 MiB, rate-limit windows 2 MiB, verified tokens 4 MiB),
  * with room for garbage not yet collected. Before the bounds, 12,000 tenants held 107 MB live, and
  * 5,000 remembered 8 KB tokens about 60 MB.
  */
