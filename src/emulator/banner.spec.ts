@@ -10,6 +10,7 @@ describe('describeEmulator', () => {
     apiKey: 'key',
     users: seedUserSignIns(),
     passwordGrantTokenUrl: 'http://127.0.0.1:3001/_emulator/oauth/token',
+    openIdConfigurationUrl: 'http://127.0.0.1:3001/.well-known/openid-configuration',
     close: async () => undefined,
   });
 

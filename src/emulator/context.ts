@@ -1,5 +1,6 @@
 import { FaultRegistry } from './faults';
 import { SigningKeyRing } from './keys';
+import { OAuthGrants } from './oauth-grants';
 import type { ResolvedEmulatorOptions } from './options';
 import { RequestRecorder } from './recorder';
 import type { TokenClaimsMode } from './schemas/control.schemas';
@@ -12,6 +13,11 @@ export class EmulatorContext {
   readonly store = new IdentityStore();
   readonly faults = new FaultRegistry();
   readonly recorder = new RequestRecorder();
+  /**
+   * The hosted-login flow's codes and refresh tokens. Like issued vendor tokens, they survive a reset:
+   * they belong to running clients (a gateway's sessions), not to the seed.
+   */
+  readonly oauthGrants = new OAuthGrants();
   readonly vendorTokens: VendorTokenStore;
   readonly userTokens: UserTokenIssuer;
   /** Known once the server listens; the `iss` of user tokens. */

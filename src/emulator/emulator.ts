@@ -4,6 +4,7 @@ import { errorBody, FronteggError } from './errors';
 import { rawPathOf, registerRecordingAndFaults } from './request-hooks';
 import { registerControlRoutes } from './routes/controls';
 import { registerDocsSignInRoute } from './routes/docs-sign-in';
+import { registerHostedLoginRoutes } from './routes/hosted-login';
 import { registerLoginRoute } from './routes/identity-auth';
 import { registerConfigurationRoutes } from './routes/identity-configurations';
 import { registerPermissionRoutes } from './routes/identity-permissions';
@@ -60,6 +61,7 @@ export function buildEmulatorApp(ctx: EmulatorContext): FastifyInstance {
   registerVendorAuthRoute(app, ctx);
   registerJwksRoute(app, ctx);
   registerLoginRoute(app, ctx);
+  registerHostedLoginRoutes(app, ctx);
   app.register(async (management) => {
     management.addHook('preValidation', requireVendorToken(ctx.vendorTokens));
     registerConfigurationRoutes(management, ctx);

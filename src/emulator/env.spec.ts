@@ -11,6 +11,8 @@ describe('emulatorOptionsFromEnv', () => {
         apiKey: undefined,
         publicUrl: undefined,
         tokenClaims: undefined,
+        oauthClientSecret: undefined,
+        oauthAccessTokenTtlSeconds: undefined,
       },
       problems: [],
     });
@@ -25,6 +27,8 @@ describe('emulatorOptionsFromEnv', () => {
       EMULATOR_API_KEY: 'key',
       EMULATOR_PUBLIC_URL: 'http://emulator:4010',
       EMULATOR_TOKEN_CLAIMS: 'identity-only',
+      EMULATOR_OAUTH_CLIENT_SECRET: 'secret',
+      EMULATOR_OAUTH_ACCESS_TOKEN_TTL_S: '30',
     });
     expect(problems).toEqual([]);
     expect(options).toEqual({
@@ -35,6 +39,8 @@ describe('emulatorOptionsFromEnv', () => {
       apiKey: 'key',
       publicUrl: 'http://emulator:4010',
       tokenClaims: 'identity-only',
+      oauthClientSecret: 'secret',
+      oauthAccessTokenTtlSeconds: 30,
     });
   });
 

@@ -55,6 +55,8 @@ export function emulatorOptionsFromEnv(env: NodeJS.ProcessEnv): EmulatorEnvReadi
     apiKey: text('EMULATOR_API_KEY'),
     publicUrl: url('EMULATOR_PUBLIC_URL'),
     tokenClaims: oneOf<TokenClaimsMode>('EMULATOR_TOKEN_CLAIMS', TOKEN_CLAIMS_MODES),
+    oauthClientSecret: text('EMULATOR_OAUTH_CLIENT_SECRET'),
+    oauthAccessTokenTtlSeconds: integer('EMULATOR_OAUTH_ACCESS_TOKEN_TTL_S', 1, ONE_YEAR_S),
   };
   return { options, problems };
 }

@@ -5,6 +5,7 @@
 import { EmulatorContext } from './context';
 import { buildEmulatorApp } from './emulator';
 import { publicUrl, resolveOptions, type EmulatorOptions } from './options';
+import { OIDC_DISCOVERY_PATH } from './routes/hosted-login';
 import { PASSWORD_GRANT_TOKEN_PATH } from './schemas/control.schemas';
 import { seedUserSignIns, type SeedUserSignIn } from './seed';
 
@@ -22,6 +23,8 @@ export interface RunningEmulator {
   users: SeedUserSignIn[];
   /** The OAuth 2.0 password-grant token endpoint for the gateway's docs page (local mode; not Frontegg's). */
   passwordGrantTokenUrl: string;
+  /** OpenID discovery of the hosted login (Frontegg's `${FRONTEGG_APP_URL}/.well-known/openid-configuration`). */
+  openIdConfigurationUrl: string;
   close(): Promise<void>;
 }
 
@@ -42,6 +45,7 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
     apiKey: resolved.apiKey,
     users: seedUserSignIns(),
     passwordGrantTokenUrl: `${url}${PASSWORD_GRANT_TOKEN_PATH}`,
+    openIdConfigurationUrl: `${url}${OIDC_DISCOVERY_PATH}`,
     close: () => app.close(),
   };
 }

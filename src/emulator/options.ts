@@ -22,6 +22,13 @@ export interface EmulatorOptions {
   publicUrl?: string;
   /** Default 'full'; 'identity-only' leaves `roles` and `permissions` out of user tokens. */
   tokenClaims?: TokenClaimsMode;
+  /**
+   * The hosted-login client secret the OAuth token endpoint requires (client_secret_post or
+   * client_secret_basic). Default '': a public client, PKCE only, no secret checked.
+   */
+  oauthClientSecret?: string;
+  /** Lifetime of access tokens from the hosted-login flow (`/oauth/token`); default 3600. Short ones let refresh be tested. */
+  oauthAccessTokenTtlSeconds?: number;
 }
 
 export type ResolvedEmulatorOptions = Required<EmulatorOptions>;
@@ -36,6 +43,8 @@ export const DEFAULT_EMULATOR_OPTIONS: ResolvedEmulatorOptions = {
   logger: false,
   publicUrl: '',
   tokenClaims: 'full',
+  oauthClientSecret: '',
+  oauthAccessTokenTtlSeconds: 3600,
 };
 
 /** Defaults for every option left out (or given as undefined). */
