@@ -15,7 +15,8 @@ export function describeEmulator(emulator: RunningEmulator): string {
     ...users.map((user) => `    ${user.email.padEnd(emailWidth)}  ${user.password}  ${user.name} [${user.roles}]`),
     '  sign in:',
     `    curl -s -X POST ${url}/identity/resources/auth/v1/user -H 'content-type: application/json' -d '${loginBody}'`,
+    `  hosted login (OpenID Connect, code flow with PKCE): ${emulator.openIdConfigurationUrl}`,
     `  test controls: ${url}${CONTROL_PREFIX}/`,
-    '    reset, faults, keys/rotate, requests, tokens, vendor-tokens/expire, settings, oauth/token (password grant for the gateway\'s docs page)',
+    '    reset, faults, keys/rotate, requests, tokens, vendor-tokens/expire, settings, oauth/revoke, oauth/token (password grant for the gateway\'s docs page)',
   ].join('\n');
 }

@@ -12,6 +12,7 @@ import {
   type FaultSpec,
   type MintedToken,
   type MintTokenRequest,
+  type RevokeOAuthResult,
   type RecordedRequest,
   type RotateKeyRequest,
   type RotateKeyResult,
@@ -102,6 +103,12 @@ export class EmulatorControlClient {
 
   expireVendorTokens(): Promise<void> {
     return this.control('POST', '/vendor-tokens/expire');
+  }
+
+  /** Ends hosted-login sign-ins (all, or the user's): their refresh tokens are then invalid_grant. Answers how many were live. */
+  async revokeOAuthSignIns(userId?: string): Promise<number> {
+    const result = await this.control<RevokeOAuthResult>('POST', '/oauth/revoke', userId === undefined ? {} : { userId });
+    return result.revoked;
   }
 
   settings(settings: EmulatorSettings): Promise<void> {

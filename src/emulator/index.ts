@@ -59,6 +59,8 @@ export type {
   PasswordGrantError,
   PasswordGrantToken,
   RecordedRequest,
+  RevokeOAuthRequest,
+  RevokeOAuthResult,
   RotateKeyResult,
   SignWith,
   TokenClaimsMode,

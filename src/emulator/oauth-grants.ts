@@ -113,11 +113,11 @@ export class OAuthGrants {
     if (family) family.revoked = true;
   }
 
-  /** Logout: every sign-in of the user through the hosted flow ends. Answers how many were live. */
-  revokeUser(userId: string): number {
+  /** Logout (or the revoke control): every sign-in of the user, or of everyone, through the hosted flow ends. Answers how many were live. */
+  revokeUser(userId?: string): number {
     let revoked = 0;
     for (const family of this.families.values()) {
-      if (family.grant.userId !== userId || family.revoked) continue;
+      if ((userId !== undefined && family.grant.userId !== userId) || family.revoked) continue;
       family.revoked = true;
       revoked++;
     }

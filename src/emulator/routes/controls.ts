@@ -5,6 +5,7 @@ import {
   CONTROL_PREFIX,
   faultSpecSchema,
   mintTokenRequestSchema,
+  revokeOAuthRequestSchema,
   rotateKeyRequestSchema,
   settingsRequestSchema,
   type EmulatorSettings,
@@ -12,6 +13,8 @@ import {
   type FaultSpec,
   type MintedToken,
   type MintTokenRequest,
+  type RevokeOAuthRequest,
+  type RevokeOAuthResult,
   type RotateKeyRequest,
   type RotateKeyResult,
 } from '../schemas/control.schemas';
@@ -71,6 +74,13 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
             authTime: nowInSeconds() - authTimeSecondsAgo,
           });
         },
+      );
+
+      // A session ended on Frontegg's side: the hosted-login refresh tokens are refused from now on.
+      controls.post<{ Body: RevokeOAuthRequest }>(
+        '/oauth/revoke',
+        { schema: { body: revokeOAuthRequestSchema } },
+        async (request): Promise<RevokeOAuthResult> => ({ revoked: ctx.oauthGrants.revokeUser(request.body.userId) }),
       );
 
       controls.post('/vendor-tokens/expire', answerNoContent(() => ctx.vendorTokens.expireAll()));

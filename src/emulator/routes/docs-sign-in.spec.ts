@@ -102,10 +102,17 @@ describe('POST /_emulator/oauth/token (password grant for the docs page)', () =>
     }
   });
 
-  it("is a control: not recorded, and Frontegg's /oauth/token is left alone", async () => {
+  it("is a control: not recorded, and Frontegg's /oauth/token (the hosted login's) offers no password grant", async () => {
     await app.inject({ method: 'DELETE', url: '/_emulator/requests' });
     await grant(alice);
     expect((await app.inject({ method: 'GET', url: '/_emulator/requests' })).json()).toEqual([]);
-    expect((await app.inject({ method: 'POST', url: '/oauth/token', payload: {} })).statusCode).toBe(404);
+    const frontegg = await app.inject({
+      method: 'POST',
+      url: '/oauth/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams(alice).toString(),
+    });
+    expect(frontegg.statusCode).toBe(400);
+    expect(frontegg.json()).toMatchObject({ error: 'unsupported_grant_type' });
   });
 });

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from 'jose';
-import { startEmulator, type RunningEmulator } from '../index';
+import { EmulatorControlClient, startEmulator, type RunningEmulator } from '../index';
 import { DEV_PASSWORD, USER_ALICE } from '../seed';
 
 const REDIRECT_URI = 'http://127.0.0.1:3000/auth/callback';
@@ -25,6 +25,11 @@ function authorizeQuery(overrides: Record<string, string | undefined> = {}, chal
     ...overrides,
   };
   return new URLSearchParams(Object.entries(params).filter((entry): entry is [string, string] => entry[1] !== undefined)).toString();
+}
+
+/** Every answer here is a flat object of strings (and expires_in); that is all the tests read. */
+async function json(response: Response): Promise<Record<string, string>> {
+  return (await response.json()) as Record<string, string>;
 }
 
 /** The hidden fields of the sign-in page, as a browser would post them back. */
@@ -66,13 +71,13 @@ describe("the emulator's hosted login (OpenID Connect provider)", () => {
     const { code } = await signIn(challenge);
     const answer = await token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier, client_id: 'emulator-client-id' });
     expect(answer.status).toBe(200);
-    return answer.json();
+    return json(answer);
   }
 
   it('publishes its OpenID configuration, with the issuer of its tokens', async () => {
     const answer = await fetch(emulator.openIdConfigurationUrl);
     expect(answer.status).toBe(200);
-    expect(await answer.json()).toMatchObject({
+    expect(await json(answer)).toMatchObject({
       issuer: emulator.issuer,
       authorization_endpoint: `${emulator.url}/oauth/authorize`,
       token_endpoint: `${emulator.url}/oauth/token`,
@@ -97,7 +102,7 @@ describe("the emulator's hosted login (OpenID Connect provider)", () => {
     const answer = await token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier, client_id: 'emulator-client-id' });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('cache-control')).toBe('no-store');
-    const body = await answer.json();
+    const body = await json(answer);
     expect(body).toEqual({
       access_token: expect.any(String),
       id_token: expect.any(String),
@@ -120,7 +125,7 @@ describe("the emulator's hosted login (OpenID Connect provider)", () => {
       body: JSON.stringify({ email: ALICE, password: DEV_PASSWORD }),
     });
     const timeless = ({ iat, exp, auth_time, sid, ...claims }: Record<string, unknown>) => claims;
-    expect(timeless(access)).toEqual(timeless(decodeJwt((await signInAnswer.json()).accessToken)));
+    expect(timeless(access)).toEqual(timeless(decodeJwt((await json(signInAnswer)).accessToken)));
     expect(access).toMatchObject({ sub: USER_ALICE, tenantId: 'tenant-acme', type: 'userToken' });
     expect(Number(access.exp) - Number(access.iat)).toBe(120);
   });
@@ -132,12 +137,12 @@ describe("the emulator's hosted login (OpenID Connect provider)", () => {
     const wrong = await signIn(pkce().challenge);
     const wrongVerifier = await exchange(wrong.code, pkce().verifier);
     expect(wrongVerifier.status).toBe(400);
-    expect(await wrongVerifier.json()).toEqual({ error: 'invalid_grant', error_description: 'code_verifier does not match the code_challenge' });
+    expect(await json(wrongVerifier)).toEqual({ error: 'invalid_grant', error_description: 'code_verifier does not match the code_challenge' });
 
     const elsewhere = pkce();
     const mismatch = await exchange((await signIn(elsewhere.challenge)).code, elsewhere.verifier, 'http://127.0.0.1:3000/other');
     expect(mismatch.status).toBe(400);
-    expect((await mismatch.json()).error).toBe('invalid_grant');
+    expect((await json(mismatch)).error).toBe('invalid_grant');
 
     // A replayed code is refused and revokes what its first exchange gave.
     const { verifier, challenge } = pkce();
@@ -146,8 +151,8 @@ describe("the emulator's hosted login (OpenID Connect provider)", () => {
     expect(first.status).toBe(200);
     const replay = await exchange(code, verifier);
     expect(replay.status).toBe(400);
-    expect((await replay.json()).error).toBe('invalid_grant');
-    const refresh = await token({ grant_type: 'refresh_token', refresh_token: (await first.json()).refresh_token, client_id: 'emulator-client-id' });
+    expect((await json(replay)).error).toBe('invalid_grant');
+    const refresh = await token({ grant_type: 'refresh_token', refresh_token: (await json(first)).refresh_token, client_id: 'emulator-client-id' });
     expect(refresh.status).toBe(400);
   });
 
@@ -159,7 +164,7 @@ describe("the emulator's hosted login (OpenID Connect provider)", () => {
     try {
       const answer = await token({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, code_verifier: verifier, client_id: 'emulator-client-id' });
       expect(answer.status).toBe(400);
-      expect(await answer.json()).toEqual({ error: 'invalid_grant', error_description: 'the authorization code has expired' });
+      expect(await json(answer)).toEqual({ error: 'invalid_grant', error_description: 'the authorization code has expired' });
     } finally {
       clock.mockRestore();
     }
@@ -171,7 +176,7 @@ describe("the emulator's hosted login (OpenID Connect provider)", () => {
 
     const second = await refresh(first.refresh_token);
     expect(second.status).toBe(200);
-    const secondBody = await second.json();
+    const secondBody = await json(second);
     expect(secondBody.refresh_token).not.toBe(first.refresh_token);
     expect(decodeJwt(secondBody.access_token)).toMatchObject({ sub: USER_ALICE });
     expect(decodeJwt(secondBody.id_token)).toMatchObject({ sub: USER_ALICE, nonce: 'nonce-456' });
@@ -179,10 +184,10 @@ describe("the emulator's hosted login (OpenID Connect provider)", () => {
     // The old token again: refused, and the live one (secondBody's) dies with it.
     const reuse = await refresh(first.refresh_token);
     expect(reuse.status).toBe(400);
-    expect(await reuse.json()).toEqual({ error: 'invalid_grant', error_description: expect.stringMatching(/already used/) });
+    expect(await json(reuse)).toEqual({ error: 'invalid_grant', error_description: expect.stringMatching(/already used/) });
     const afterReuse = await refresh(secondBody.refresh_token);
     expect(afterReuse.status).toBe(400);
-    expect(await afterReuse.json()).toEqual({ error: 'invalid_grant', error_description: 'the refresh token has been revoked' });
+    expect(await json(afterReuse)).toEqual({ error: 'invalid_grant', error_description: 'the refresh token has been revoked' });
 
     // Another sign-in is not affected.
     expect((await refresh((await signedInTokens()).refresh_token)).status).toBe(200);
@@ -196,12 +201,32 @@ describe("the emulator's hosted login (OpenID Connect provider)", () => {
     expect(logout.headers.get('location')).toBe('http://127.0.0.1:3000/?state=s');
     const refresh = await token({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token, client_id: 'emulator-client-id' });
     expect(refresh.status).toBe(400);
-    expect((await refresh.json()).error).toBe('invalid_grant');
+    expect((await json(refresh)).error).toBe('invalid_grant');
 
     const page = await fetch(`${emulator.url}/oauth/logout`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('signed out');
     expect((await fetch(`${emulator.url}/oauth/logout?id_token_hint=forged.token.here`)).status).toBe(400);
+  });
+
+  it("ends sign-ins from the emulator's side: the revoke control, and a locked user", async () => {
+    const controls = new EmulatorControlClient(emulator.url);
+    const refresh = async (refreshToken: string) =>
+      (await json(await token({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: 'emulator-client-id' }))).error;
+
+    const revoked = await signedInTokens();
+    expect(await controls.revokeOAuthSignIns(USER_ALICE)).toBeGreaterThanOrEqual(1);
+    expect(await refresh(revoked.refresh_token)).toBe('invalid_grant');
+
+    const locked = await signedInTokens();
+    await controls.lockUser(USER_ALICE);
+    try {
+      expect(await refresh(locked.refresh_token)).toBe('invalid_grant');
+    } finally {
+      await controls.unlockUser(USER_ALICE);
+    }
+    // The refusal revoked that sign-in: unlocking does not bring it back.
+    expect(await refresh(locked.refresh_token)).toBe('invalid_grant');
   });
 
   it('answers the form again with an error for a wrong password', async () => {
@@ -237,7 +262,7 @@ describe("the emulator's hosted login (OpenID Connect provider)", () => {
   ])('refuses an authorization request with %s (400)', async (_case, overrides, error) => {
     const answer = await fetch(`${emulator.url}/oauth/authorize?${authorizeQuery(overrides)}`, { redirect: 'manual' });
     expect(answer.status).toBe(400);
-    expect(await answer.json()).toEqual({ error, error_description: expect.any(String) });
+    expect(await json(answer)).toEqual({ error, error_description: expect.any(String) });
   });
 
   it.each([
@@ -250,7 +275,7 @@ describe("the emulator's hosted login (OpenID Connect provider)", () => {
   ])('refuses a token request with %s', async (_case, fields, status, error) => {
     const answer = await token(fields);
     expect(answer.status).toBe(status);
-    expect(await answer.json()).toEqual({ error, error_description: expect.any(String) });
+    expect(await json(answer)).toEqual({ error, error_description: expect.any(String) });
   });
 
   it('records its requests like Frontegg calls, so a test can count refreshes', async () => {
@@ -284,13 +309,13 @@ describe('the hosted login with a client secret', () => {
     const none = await tokenRequest({ client_id: 'emulator-client-id' });
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toContain('Basic');
-    expect((await none.json()).error).toBe('invalid_client');
+    expect((await json(none)).error).toBe('invalid_client');
     expect((await tokenRequest({}, basic('wrong'))).status).toBe(401);
     expect((await tokenRequest({ client_id: 'emulator-client-id', client_secret: 'wrong' })).status).toBe(401);
     // Authenticated: the request reaches the grant (an unknown refresh token).
     for (const answer of [await tokenRequest({}, basic('s3cret')), await tokenRequest({ client_id: 'emulator-client-id', client_secret: 's3cret' })]) {
       expect(answer.status).toBe(400);
-      expect((await answer.json()).error).toBe('invalid_grant');
+      expect((await json(answer)).error).toBe('invalid_grant');
     }
   });
 });

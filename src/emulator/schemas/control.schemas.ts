@@ -172,3 +172,19 @@ export const settingsRequestSchema: SchemaObject = {
     tokenClaims: { enum: [...TOKEN_CLAIMS_MODES] },
   },
 };
+
+/** `POST /_emulator/oauth/revoke`: ends hosted-login sign-ins as Frontegg's portal would (all, or one user's). */
+export interface RevokeOAuthRequest {
+  userId?: string;
+}
+
+export interface RevokeOAuthResult {
+  /** How many live sign-ins (refresh-token families) were revoked. */
+  revoked: number;
+}
+
+export const revokeOAuthRequestSchema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { userId: { type: 'string', minLength: 1 } },
+};
