@@ -55,6 +55,9 @@ export class OAuthGrants {
   private readonly refreshTokens = new Map<string, string>();
 
   issueCode(pending: Omit<PendingCode, 'expiresAt'>): string {
+    // Abandoned sign-ins leave codes behind: drop the expired ones so the map stays small.
+    const now = Date.now();
+    for (const [code, waiting] of this.codes) if (waiting.expiresAt <= now) this.codes.delete(code);
     const code = opaque();
     this.codes.set(code, { ...pending, expiresAt: Date.now() + AUTHORIZATION_CODE_TTL_MS });
     return code;

@@ -312,6 +312,8 @@ describe('the hosted login with a client secret', () => {
     expect((await json(none)).error).toBe('invalid_client');
     expect((await tokenRequest({}, basic('wrong'))).status).toBe(401);
     expect((await tokenRequest({ client_id: 'emulator-client-id', client_secret: 'wrong' })).status).toBe(401);
+    const malformed = { authorization: `Basic ${Buffer.from('emulator-client-id:%E0%A4%A').toString('base64')}` };
+    expect(await json(await tokenRequest({}, malformed))).toEqual({ error: 'invalid_client', error_description: 'malformed Basic credentials' });
     // Authenticated: the request reaches the grant (an unknown refresh token).
     for (const answer of [await tokenRequest({}, basic('s3cret')), await tokenRequest({ client_id: 'emulator-client-id', client_secret: 's3cret' })]) {
       expect(answer.status).toBe(400);

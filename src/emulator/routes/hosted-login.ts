@@ -137,7 +137,11 @@ function authenticateClient(fields: Fields, authorization: string | undefined, c
     if (colon < 0) throw invalidClient('malformed Basic credentials');
     // RFC 6749 §2.3.1: both parts are form-urlencoded before Basic encoding.
     const decode = (part: string) => decodeURIComponent(part.replace(/\+/g, ' '));
-    basic = { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) };
+    try {
+      basic = { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) };
+    } catch {
+      throw invalidClient('malformed Basic credentials');
+    }
   }
   if (basic && (fields.client_secret !== undefined || (fields.client_id !== undefined && fields.client_id !== basic.id))) {
     throw invalidRequest('use one client authentication method');
