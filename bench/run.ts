@@ -92,14 +92,17 @@ async function measure(scenarios: Scenario[], o: BenchOptions, watched: ServerPr
     }
     // Whatever else kept the cores busy (other programs, and kernel network work not charged to ours).
     if (used.has('machine')) share.other = Math.max(0, ((used.get('machine') ?? 0) / seconds) * 100 - ours);
+    const load = withoutSamples(mergeLoads(parts.get(s)!));
+    const serverCpuS = used.get(s.server.name);
     return {
-      ...withoutSamples(mergeLoads(parts.get(s)!)),
+      ...load,
       id: s.id,
       title: s.title,
       server: s.server.name,
       cpu: share,
       rssPeakMb: peak.get(s),
       rounds: parts.get(s)!.map((part) => part.rps),
+      cpuUsPerRequest: serverCpuS !== undefined && load.ok > 0 ? (serverCpuS / load.ok) * 1e6 : undefined,
     };
   });
 }
