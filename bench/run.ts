@@ -1,9 +1,8 @@
 /**
- * `npm run bench`: the side-by-side benchmark of issues 6 and 14. Starts every server as its own child
- * process, loads scenarios A-G with the same connections and duration (the ceilings A and F, and
- * the gateway at LOG_LEVEL=warn, interleaved with B slice by slice; C, G and the warn gateway's D
- * with D), measures the added latency
- * at a fixed rate, the gateway's memory, and a cold start; prints the figures against the targets
+ * `npm run bench`: the side-by-side benchmark of issues 6 and 14. Starts every server as its own
+ * child process, loads scenarios A-G with the same connections and duration (B slice by slice with
+ * its ceilings A and F and its LOG_LEVEL=warn twin; D with C, G and its warn twin), measures the
+ * added latency at a fixed rate, the gateway's memory, and a cold start; prints the figures against the targets
  * and writes bench/results/latest.{json,md} and chart.svg. It is a measuring tool: a missed target
  * is reported, and only a broken run (a server that does not start, errors in the load) exits 1.
  *
@@ -38,8 +37,8 @@ function withoutSamples<T extends LoadResult>(result: T & Partial<Pick<SampledLo
 
 /**
  * Warms up, then loads the scenarios in alternating slices of SLICE_S seconds (A B F F B A A B F ...,
- * o.durationS in all for each; a round is one slice of each), reading the CPU time of every process and the memory of each
- * server under test. A ceiling goes with its gateway scenario, so that both see the same machine:
+ * o.durationS in all for each; a round is one slice of each), reading the CPU time of every process
+ * and the memory of each server under test. The results come in the order of `scenarios`. A ceiling goes with its gateway scenario, so that both see the same machine:
  * on a shared virtual machine the speed of everything drifts by tens of percent from one minute
  * to the next, and ratios of loads taken a minute apart measured the drift as much as the gateway.
  */
