@@ -160,8 +160,10 @@ function statusSummary(codes: Record<string, number>, errors: number): string {
 const pad = (text: string, width: number) => (text.length >= width ? text : text + ' '.repeat(width - text.length));
 const padStart = (text: string, width: number) => (text.length >= width ? text : ' '.repeat(width - text.length) + text);
 
+/** Each process's CPU share; processes idle during this load (under 0.5 %; seven servers run at once) are left out, not the server under test. */
 function cpuSummary(m: Measured): string {
   return Object.entries(m.cpu)
+    .filter(([name, pct]) => name === m.server || pct === undefined || Math.round(pct) > 0)
     .map(([name, pct]) => `${name} ${pct === undefined ? 'n/a' : `${Math.round(pct)}%`}`)
     .join(', ');
 }
