@@ -7,6 +7,8 @@ const SHORT: Record<string, string> = {
   C: 'C  stand-in PUT (ceiling)',
   D: 'D  gateway PATCH /v1/me',
   E: 'E  Express + Frontegg SDK',
+  F: 'F  minimal NestJS (ceiling)',
+  G: 'G  minimal NestJS proxy (ceiling)',
 };
 
 const COLOR: Record<string, string> = { ceiling: '#9aa5b1', gateway: '#2563eb', warn: '#60a5fa', alternative: '#f97316' };
@@ -23,10 +25,12 @@ function rows(r: BenchResults): Row[] {
   const s = r.scenarios;
   const list: Row[] = [
     { label: SHORT.A, color: COLOR.ceiling, m: s.A },
+    ...(s.F ? [{ label: SHORT.F, color: COLOR.ceiling, m: s.F }] : []),
     { label: SHORT.B, color: COLOR.gateway, m: s.B },
     ...(r.warn ? [{ label: 'B  same, LOG_LEVEL=warn', color: COLOR.warn, m: r.warn.B }] : []),
     { label: SHORT.E, color: COLOR.alternative, m: s.E },
     { label: SHORT.C, color: COLOR.ceiling, m: s.C },
+    ...(s.G ? [{ label: SHORT.G, color: COLOR.ceiling, m: s.G }] : []),
     { label: SHORT.D, color: COLOR.gateway, m: s.D },
     ...(r.warn ? [{ label: 'D  same, LOG_LEVEL=warn', color: COLOR.warn, m: r.warn.D }] : []),
   ];

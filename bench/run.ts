@@ -1,8 +1,8 @@
 /**
- * `npm run bench`: the side-by-side benchmark of issue 6. Starts every server as its own child
- * process, loads scenarios A-E with the same connections and duration (each ceiling interleaved
- * with its gateway scenario, slice by slice), measures the added latency
- * at a fixed rate, the gateway's memory, and a cold start; prints the figures against the targets
+ * `npm run bench`: the side-by-side benchmark of issues 6 and 14. Starts every server as its own
+ * child process, loads scenarios A-G with the same connections and duration (B slice by slice with
+ * its ceilings A and F and its LOG_LEVEL=warn twin; D with C, G and its warn twin), measures the
+ * added latency at a fixed rate, the gateway's memory, and a cold start; prints the figures against the targets
  * and writes bench/results/latest.{json,md} and chart.svg. It is a measuring tool: a missed target
  * is reported, and only a broken run (a server that does not start, errors in the load) exits 1.
  *
@@ -21,7 +21,7 @@ import { MemorySampler, cpuSeconds, forkServer, machineBusySeconds, httpGet, htt
 import { runProfile } from './profile';
 import { describeMachine, formatMarkdown, formatText, type BenchResults, type Measured } from './report';
 import { rolesReads, scenarios, type Scenario, type ScenarioId } from './scenarios';
-import { RESULTS_DIR, gatewayRevision, prepareGateway, startGatewayFor, startWorld, type World } from './world';
+import { RESULTS_DIR, gatewayRevision, prepareGateway, startGatewayFor, startNestCeilings, startWorld, type World } from './world';
 
 const REPRODUCE = 'npm install && npm run bench';
 const SETTLE_MS = 5_000;
@@ -36,13 +36,13 @@ function withoutSamples<T extends LoadResult>(result: T & Partial<Pick<SampledLo
 }
 
 /**
- * Warms up, then loads the scenarios in alternating slices of SLICE_S seconds (A B B A A B ...,
- * o.durationS in all for each), reading the CPU time of every process and the memory of each
- * server under test. A ceiling goes with its gateway scenario, so that both see the same machine:
+ * Warms up, then loads the scenarios in alternating slices of SLICE_S seconds (A B F F B A A B F ...,
+ * o.durationS in all for each; a round is one slice of each), reading the CPU time of every process
+ * and the memory of each server under test. The results come in the order of `scenarios`. A ceiling goes with its gateway scenario, so that both see the same machine:
  * on a shared virtual machine the speed of everything drifts by tens of percent from one minute
  * to the next, and ratios of loads taken a minute apart measured the drift as much as the gateway.
  */
-async function measure(scenarios: Scenario[], o: BenchOptions, watched: ServerProcess[], beforeLoad?: () => Promise<void>): Promise<Record<string, Measured>> {
+async function measure(scenarios: Scenario[], o: BenchOptions, watched: ServerProcess[], beforeLoad?: () => Promise<void>): Promise<Measured[]> {
   for (const s of scenarios) {
     log(`${s.id}: ${s.title} (warm-up ${o.warmupS} s)`);
     await loadTest(s.server.url, s.requests, { connections: o.connections, durationS: o.warmupS });
@@ -50,7 +50,7 @@ async function measure(scenarios: Scenario[], o: BenchOptions, watched: ServerPr
   await beforeLoad?.();
   const slices = Math.max(1, Math.round(o.durationS / SLICE_S));
   const sliceS = o.durationS / slices;
-  log(`${scenarios.map((s) => s.id).join(' and ')}: ${slices} alternating slices of ${sliceS} s each`);
+  log(`${scenarios.map((s) => s.id).join(', ')}: ${slices} alternating slices of ${sliceS} s each`);
   const processes = [...new Set([...scenarios.map((s) => s.server), ...watched])];
   const parts = new Map<Scenario, SampledLoadResult[]>(scenarios.map((s) => [s, []]));
   const cpu = new Map<Scenario, Map<string, number>>(scenarios.map((s) => [s, new Map()]));
@@ -79,8 +79,7 @@ async function measure(scenarios: Scenario[], o: BenchOptions, watched: ServerPr
       if (machineBefore !== undefined && machineAfter !== undefined) add('machine', machineAfter - machineBefore);
     }
   }
-  const measured: Record<string, Measured> = {};
-  for (const s of scenarios) {
+  return scenarios.map((s) => {
     const seconds = wall.get(s)!;
     const used = cpu.get(s)!;
     const share: Record<string, number | undefined> = {};
@@ -92,13 +91,26 @@ async function measure(scenarios: Scenario[], o: BenchOptions, watched: ServerPr
     }
     // Whatever else kept the cores busy (other programs, and kernel network work not charged to ours).
     if (used.has('machine')) share.other = Math.max(0, ((used.get('machine') ?? 0) / seconds) * 100 - ours);
-    measured[s.id] = { ...withoutSamples(mergeLoads(parts.get(s)!)), id: s.id, title: s.title, server: s.server.name, cpu: share, rssPeakMb: peak.get(s) };
-  }
-  return measured;
+    const load = withoutSamples(mergeLoads(parts.get(s)!));
+    const serverCpuS = used.get(s.server.name);
+    return {
+      ...load,
+      id: s.id,
+      title: s.title,
+      server: s.server.name,
+      cpu: share,
+      rssPeakMb: peak.get(s),
+      rounds: parts.get(s)!.map((part) => part.rps),
+      cpuUsPerRequest: serverCpuS !== undefined && load.ok > 0 ? (serverCpuS / load.ok) * 1e6 : undefined,
+    };
+  });
 }
 
 /** Every server answers what the scenarios assume, before anything is measured. */
-async function checkAnswers(world: World, servers: { bare: ServerProcess; gateway: ServerProcess; express: ServerProcess }): Promise<void> {
+async function checkAnswers(
+  world: World,
+  servers: { bare: ServerProcess; gateway: ServerProcess; express: ServerProcess; nestRoles: ServerProcess; nestProxy: ServerProcess; gatewayWarn?: ServerProcess },
+): Promise<void> {
   const user = USERS[1];
   const auth = { authorization: `Bearer ${world.userTokens[1]}` };
   const expected = expectedRolesAnswer(user.tenantId);
@@ -110,9 +122,18 @@ async function checkAnswers(world: World, servers: { bare: ServerProcess; gatewa
   await check('the gateway', `${servers.gateway.url}/v1/roles`, expected);
   await check('the Express alternative', `${servers.express.url}/v1/roles`, expected);
   await check('the ceiling', `${servers.bare.url}/v1/roles`, expectedRolesAnswer(TENANTS[0]));
-  const patch = await httpSend('PATCH', `${servers.gateway.url}/v1/me`, { ...auth, 'content-type': 'application/json' }, JSON.stringify({ name: 'Renamed' }));
-  if (patch.status !== 200 || (JSON.parse(patch.body) as { id?: string }).id !== user.id) {
-    throw new Error(`the gateway's PATCH /v1/me answered ${patch.status}: ${patch.body.slice(0, 300)}`);
+  await check('the NestJS ceiling (F)', `${servers.nestRoles.url}/v1/roles`, expected);
+  if (servers.gatewayWarn) await check('the gateway at LOG_LEVEL=warn', `${servers.gatewayWarn.url}/v1/roles`, expected);
+  const writers: [string, ServerProcess][] = [
+    ["the gateway's", servers.gateway],
+    ["the NestJS proxy ceiling's (G)", servers.nestProxy],
+    ...(servers.gatewayWarn ? [["the warn gateway's", servers.gatewayWarn] as [string, ServerProcess]] : []),
+  ];
+  for (const [name, server] of writers) {
+    const patch = await httpSend('PATCH', `${server.url}/v1/me`, { ...auth, 'content-type': 'application/json' }, JSON.stringify({ name: 'Renamed' }));
+    if (patch.status !== 200 || (JSON.parse(patch.body) as { id?: string }).id !== user.id) {
+      throw new Error(`${name} PATCH /v1/me answered ${patch.status}: ${patch.body.slice(0, 300)}`);
+    }
   }
 }
 
@@ -154,28 +175,38 @@ async function main(): Promise<number> {
   const world = await startWorld();
   const bare = await forkServer('ceiling', 'bare-roles');
   const express = await forkServer('express', 'express-sdk', { FRONTEGG_API_GATEWAY_URL: world.standIn.url, FRONTEGG_CLIENT_ID: CLIENT_ID, FRONTEGG_API_KEY: API_KEY });
-  let gateway = await startGatewayFor(world, 'info', 'gateway-info');
-  await checkAnswers(world, { bare, gateway, express });
+  const { nestRoles, nestProxy } = await startNestCeilings(world);
+  const gateway = await startGatewayFor(world, 'info', 'gateway-info');
+  // The LOG_LEVEL=warn twin runs beside it, so that its loads interleave with B's and D's.
+  const gatewayWarn = o.warnRun ? await startGatewayFor(world, 'warn', 'gateway-warn') : undefined;
+  if (gatewayWarn) gatewayWarn.name = 'gateway (warn)';
+  await checkAnswers(world, { bare, gateway, express, nestRoles, nestProxy, gatewayWarn });
 
-  const list = scenarios({ bare, gateway, standIn: world.standIn, express }, world.userTokens, world.vendorToken);
+  const list = scenarios({ bare, gateway, standIn: world.standIn, express, nestRoles, nestProxy }, world.userTokens, world.vendorToken);
   const byId = Object.fromEntries(list.map((s) => [s.id, s])) as Record<ScenarioId, Scenario>;
-  const watched = [gateway, world.standIn];
+  const watched = [gateway, world.standIn, ...(gatewayWarn ? [gatewayWarn] : [])];
   const memory: BenchResults['memory'] = {};
   const measured = {} as Record<ScenarioId, Measured>;
+  // A warn twin keeps its info scenario's id; its figures are reported under `warn`.
+  const warnTwin = (s: Scenario): Scenario => ({ ...s, server: gatewayWarn!, title: `${s.title}, LOG_LEVEL=warn` });
+  const withWarn = (group: Scenario[], twin: Scenario) => (gatewayWarn ? [...group, warnTwin(twin)] : group);
 
-  const reads = await measure([byId.A, byId.B], o, watched, async () => {
+  const reads = await measure(withWarn([byId.A, byId.B, byId.F], byId.B), o, watched, async () => {
     await sleep(SETTLE_MS);
     memory.warmMb = residentMb(gateway.child.pid!);
   });
-  measured.A = reads.A;
-  measured.B = reads.B;
+  [measured.A, measured.B, measured.F] = reads;
   memory.peakMb = measured.B.rssPeakMb;
   await sleep(SETTLE_MS);
   memory.afterMb = residentMb(gateway.child.pid!);
-  const writes = await measure([byId.C, byId.D], o, watched);
-  measured.C = writes.C;
-  measured.D = writes.D;
-  measured.E = (await measure([byId.E], o, [world.standIn])).E;
+  const writes = await measure(withWarn([byId.C, byId.D, byId.G], byId.D), o, watched);
+  [measured.C, measured.D, measured.G] = writes;
+  // The warn twins were loaded in the same slices as B and D, beside A and C.
+  const warn: BenchResults['warn'] = gatewayWarn ? { B: reads[3], D: writes[3], A: measured.A, C: measured.C } : undefined;
+  if (gatewayWarn) await stop(gatewayWarn);
+  await stop(nestRoles);
+  await stop(nestProxy);
+  [measured.E] = await measure([byId.E], o, [world.standIn]);
 
   const rate = Math.max(1, Math.round(measured.B.rps / 2));
   log(`fixed rate ${rate} req/s: A and B evenly paced, then with autocannon overallRate (${o.durationS} s each)`);
@@ -188,16 +219,6 @@ async function main(): Promise<number> {
     B: withoutSamples(await loadTest(gateway.url, byId.B.requests, { connections: o.connections, durationS: o.durationS, overallRate: rate })),
   };
 
-  let warn: BenchResults['warn'];
-  if (o.warnRun) {
-    await stop(gateway);
-    gateway = await startGatewayFor(world, 'warn', 'gateway-warn');
-    const retitle = (s: Scenario): Scenario => ({ ...s, server: gateway, title: `${s.title}, LOG_LEVEL=warn` });
-    // Interleaved with their ceilings again, for ratios of the same minutes.
-    const quietReads = await measure([byId.A, retitle(byId.B)], o, [gateway, world.standIn]);
-    const quietWrites = await measure([byId.C, retitle(byId.D)], o, [gateway, world.standIn]);
-    warn = { B: quietReads.B, D: quietWrites.D, A: quietReads.A, C: quietWrites.C };
-  }
   await stop(gateway);
   await stop(express);
   await stop(bare);

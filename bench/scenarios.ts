@@ -1,5 +1,5 @@
 /**
- * The five loads of one run and the requests each sends. Every scenario cycles through one
+ * The seven loads of one run and the requests each sends. Every scenario cycles through one
  * request per user (1000 users over four tenants), so reads carry many users' tokens and writes
  * touch many users, and the bytes on the wire match between a ceiling and its gateway scenario.
  */
@@ -7,7 +7,7 @@ import { USERS } from './fixtures';
 import type { HttpRequestSpec } from './load';
 import type { ServerProcess } from './processes';
 
-export type ScenarioId = 'A' | 'B' | 'C' | 'D' | 'E';
+export type ScenarioId = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G';
 
 export interface Scenario {
   id: ScenarioId;
@@ -21,6 +21,10 @@ export interface ScenarioServers {
   gateway: ServerProcess;
   standIn: ServerProcess;
   express: ServerProcess;
+  /** Ceiling F: minimal NestJS + Fastify, one Map-lookup guard, `GET /v1/roles`. */
+  nestRoles: ServerProcess;
+  /** Ceiling G: the same minimal app forwarding `PATCH /v1/me` over an undici Pool. */
+  nestProxy: ServerProcess;
 }
 
 /** `GET /v1/roles` with each user's access token. */
@@ -56,5 +60,7 @@ export function scenarios(servers: ScenarioServers, userTokens: readonly string[
     { id: 'C', title: 'ceiling for writes: stand-in PUT users/v1 direct', server: servers.standIn, requests: upstreamUserWrites(vendorToken) },
     { id: 'D', title: 'gateway proxied write: PATCH /v1/me', server: servers.gateway, requests: profileWrites(userTokens) },
     { id: 'E', title: 'Express + @frontegg/client SDK + axios: roles', server: servers.express, requests: reads },
+    { id: 'F', title: 'framework ceiling for reads: minimal NestJS + Fastify', server: servers.nestRoles, requests: reads },
+    { id: 'G', title: 'framework ceiling for writes: minimal NestJS proxy', server: servers.nestProxy, requests: profileWrites(userTokens) },
   ];
 }

@@ -1,6 +1,6 @@
 /** What every run needs first: the signing key, the upstream stand-in, users' tokens, the built gateway. */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { API_KEY, CLIENT_ID, USERS } from './fixtures';
 import { forkServer, httpSend, startGateway, type ServerProcess } from './processes';
@@ -18,6 +18,8 @@ export interface World {
   userTokens: string[];
   /** A vendor token of the stand-in, for loading it directly (scenario C). */
   vendorToken: string;
+  /** JSON file of [token, user id, tenant id] for every user: the callers the NestJS ceilings (F, G) know. */
+  callersFile: string;
 }
 
 function newestSourceMs(dir: string): number {
@@ -75,7 +77,23 @@ export async function startWorld(): Promise<World> {
   const vendor = await httpSend('POST', `${standIn.url}/auth/vendor`, { 'content-type': 'application/json' }, JSON.stringify({ clientId: CLIENT_ID, secret: API_KEY }));
   if (vendor.status !== 200) throw new Error(`the stand-in refused the vendor credentials (${vendor.status})`);
   const vendorToken = (JSON.parse(vendor.body) as { token: string }).token;
-  return { standIn, userTokens, vendorToken };
+  const callersFile = join(ROOT, 'bench', 'dist', 'callers.json');
+  mkdirSync(join(ROOT, 'bench', 'dist'), { recursive: true });
+  writeFileSync(callersFile, JSON.stringify(USERS.map((user, i) => [userTokens[i], user.id, user.tenantId])));
+  return { standIn, userTokens, vendorToken, callersFile };
+}
+
+/** Ceiling F (bench/servers/nest-roles.ts) and ceiling G (bench/servers/nest-proxy.ts), knowing the world's callers. */
+export async function startNestCeilings(world: World): Promise<{ nestRoles: ServerProcess; nestProxy: ServerProcess }> {
+  const callers = { BENCH_CALLERS_FILE: world.callersFile };
+  const nestRoles = await forkServer('nest-roles', 'nest-roles', callers);
+  const nestProxy = await forkServer('nest-proxy', 'nest-proxy', {
+    ...callers,
+    BENCH_UPSTREAM_URL: world.standIn.url,
+    BENCH_CLIENT_ID: CLIENT_ID,
+    BENCH_API_KEY: API_KEY,
+  });
+  return { nestRoles, nestProxy };
 }
 
 export function startGatewayFor(world: World, logLevel: string, logName: string, nodeArgs: string[] = []): Promise<ServerProcess> {

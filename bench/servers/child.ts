@@ -12,12 +12,18 @@ export interface ReadyMessage {
  */
 export function listenForParent(server: Server): void {
   server.keepAliveTimeout = 65_000;
-  server.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    if (address === null || typeof address === 'string') throw new Error('no TCP address');
-    const message: ReadyMessage = { ready: true, port: address.port };
-    process.send?.(message);
-  });
+  server.listen(0, '127.0.0.1', () => tellParent(server));
+}
+
+/**
+ * Tells the parent the port a listening server got (for a server a framework started itself, as
+ * the NestJS ceilings do), and ties the child's life to the parent's.
+ */
+export function tellParent(server: Server): void {
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  const message: ReadyMessage = { ready: true, port: address.port };
+  process.send?.(message);
   process.on('disconnect', () => process.exit(0));
   process.on('SIGTERM', () => process.exit(0));
 }
