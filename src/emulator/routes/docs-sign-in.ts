@@ -1,20 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { EmulatorContext } from '../context';
 import { FronteggError } from '../errors';
-import { PASSWORD_GRANT_TOKEN_PATH, type PasswordGrantError, type PasswordGrantToken } from '../schemas/control.schemas';
+import { PASSWORD_GRANT_TOKEN_PATH, type PasswordGrantToken } from '../schemas/control.schemas';
 import { signInWithPassword } from './identity-auth';
-
-class OAuthError extends Error {
-  constructor(
-    readonly statusCode: 400 | 401,
-    readonly code: PasswordGrantError['error'],
-    readonly description: string,
-  ) {
-    super(description);
-  }
-}
-
-const invalidRequest = (description: string) => new OAuthError(400, 'invalid_request', description);
+import { basicCredentials, handleOAuthFormsAndErrors, invalidRequest, OAuthError } from './oauth-endpoint';
 
 /**
  * The page that calls this endpoint is the gateway's Swagger UI, on another origin (its own port).
@@ -31,23 +20,6 @@ function allowLoopbackOrigin(request: FastifyRequest, reply: FastifyReply): void
   if (origin && LOOPBACK_ORIGIN.test(origin)) reply.header('access-control-allow-origin', origin);
 }
 
-/** The form's fields; a repeated one is an error (RFC 6749 §3.2). */
-function parseForm(body: string): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const [name, value] of new URLSearchParams(body)) {
-    if (name in fields) throw invalidRequest(`${name} is repeated`);
-    fields[name] = value;
-  }
-  return fields;
-}
-
-/** The client id of HTTP Basic client authentication (RFC 6749 §2.3.1), as Swagger UI sends it by default. */
-function basicClientId(authorization: string | undefined): string | undefined {
-  const [scheme, credentials] = authorization?.split(' ') ?? [];
-  if (scheme?.toLowerCase() !== 'basic' || !credentials) return undefined;
-  return Buffer.from(credentials, 'base64').toString('utf8').split(':', 1)[0];
-}
-
 /**
  * The OAuth 2.0 password grant (RFC 6749 §4.3) for the gateway's docs page in local mode: Swagger
  * UI's "Authorize" posts `grant_type=password&username=<email>&password=<password>` here and sends
@@ -60,21 +32,7 @@ function basicClientId(authorization: string | undefined): string | undefined {
 export function registerDocsSignInRoute(app: FastifyInstance, ctx: EmulatorContext): void {
   app.register(async (route) => {
     route.addHook('onRequest', async (request, reply) => allowLoopbackOrigin(request, reply));
-    route.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body: string, done) => {
-      try {
-        done(null, parseForm(body));
-      } catch (error) {
-        done(error as OAuthError, undefined);
-      }
-    });
-    // Every refusal is an OAuth error body (RFC 6749 §5.2), not Frontegg's `{ errors }`.
-    route.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
-      if (!(error instanceof OAuthError) && (error.statusCode ?? 500) >= 500) throw error;
-      const refusal = error instanceof OAuthError ? error : invalidRequest(error.message);
-      if (refusal.statusCode === 401) reply.header('www-authenticate', 'Basic realm="emulator"');
-      const body: PasswordGrantError = { error: refusal.code, error_description: refusal.description };
-      return reply.code(refusal.statusCode).header('cache-control', 'no-store').send(body);
-    });
+    handleOAuthFormsAndErrors(route);
 
     // The browser's preflight: Swagger UI sends X-Requested-With, and Authorization for Basic.
     route.options(PASSWORD_GRANT_TOKEN_PATH, async (_request, reply) =>
@@ -94,7 +52,7 @@ export function registerDocsSignInRoute(app: FastifyInstance, ctx: EmulatorConte
       if (grantType === undefined) throw invalidRequest('grant_type is missing');
       if (grantType !== 'password') throw new OAuthError(400, 'unsupported_grant_type', 'only the password grant is offered here');
       if (!username || password === undefined) throw invalidRequest('username and password are required');
-      const clientId = formClientId || basicClientId(request.headers.authorization);
+      const clientId = formClientId || basicCredentials(request.headers.authorization)?.id;
       if (clientId && clientId !== ctx.options.clientId) throw new OAuthError(401, 'invalid_client', 'unknown client_id');
 
       try {

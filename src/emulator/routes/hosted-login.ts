@@ -7,41 +7,13 @@ import type { Grant, Redemption } from '../oauth-grants';
 import { nowInSeconds } from '../tokens';
 import { signInRefusal } from '../users';
 import { signInWithPassword } from './identity-auth';
+import { basicCredentials, handleOAuthFormsAndErrors, invalidClient, invalidGrant, invalidRequest, OAuthError, parseFields, type Fields } from './oauth-endpoint';
 
 export const OIDC_DISCOVERY_PATH = '/.well-known/openid-configuration';
 export const AUTHORIZE_PATH = '/oauth/authorize';
 export const TOKEN_PATH = '/oauth/token';
 export const LOGOUT_PATH = '/oauth/logout';
 const JWKS_PATH = '/.well-known/jwks.json';
-
-type OAuthErrorCode = 'invalid_request' | 'invalid_client' | 'invalid_grant' | 'unsupported_grant_type' | 'unsupported_response_type';
-
-/** An OAuth error answer (RFC 6749 §4.1.2.1 and §5.2): `{ error, error_description }`. */
-class OAuthError extends Error {
-  constructor(
-    readonly statusCode: 400 | 401,
-    readonly code: OAuthErrorCode,
-    readonly description: string,
-  ) {
-    super(description);
-  }
-}
-
-const invalidRequest = (description: string) => new OAuthError(400, 'invalid_request', description);
-const invalidGrant = (description: string) => new OAuthError(400, 'invalid_grant', description);
-const invalidClient = (description: string) => new OAuthError(401, 'invalid_client', description);
-
-type Fields = Record<string, string>;
-
-/** A form or query's fields; a repeated one is an error (RFC 6749 §3.1, §3.2). */
-function parseFields(entries: Iterable<[string, string]>): Fields {
-  const fields: Fields = {};
-  for (const [name, value] of entries) {
-    if (name in fields) throw invalidRequest(`${name} is repeated`);
-    fields[name] = value;
-  }
-  return fields;
-}
 
 function queryFields(rawUrl: string | undefined): Fields {
   return parseFields(new URL(rawUrl ?? '/', 'http://emulator').searchParams);
@@ -129,20 +101,7 @@ function sendPage(reply: FastifyReply, status: number, html: string): FastifyRep
 
 /** Client authentication at the token endpoint (RFC 6749 §2.3.1): none, client_secret_post or client_secret_basic. */
 function authenticateClient(fields: Fields, authorization: string | undefined, ctx: EmulatorContext): string {
-  let basic: { id: string; secret: string } | undefined;
-  const [scheme, credentials] = authorization?.split(' ') ?? [];
-  if (scheme?.toLowerCase() === 'basic' && credentials) {
-    const decoded = Buffer.from(credentials, 'base64').toString('utf8');
-    const colon = decoded.indexOf(':');
-    if (colon < 0) throw invalidClient('malformed Basic credentials');
-    // RFC 6749 §2.3.1: both parts are form-urlencoded before Basic encoding.
-    const decode = (part: string) => decodeURIComponent(part.replace(/\+/g, ' '));
-    try {
-      basic = { id: decode(decoded.slice(0, colon)), secret: decode(decoded.slice(colon + 1)) };
-    } catch {
-      throw invalidClient('malformed Basic credentials');
-    }
-  }
+  const basic = basicCredentials(authorization);
   if (basic && (fields.client_secret !== undefined || (fields.client_id !== undefined && fields.client_id !== basic.id))) {
     throw invalidRequest('use one client authentication method');
   }
@@ -230,22 +189,7 @@ async function hintedUser(ctx: EmulatorContext, hint: string): Promise<string | 
  */
 export function registerHostedLoginRoutes(app: FastifyInstance, ctx: EmulatorContext): void {
   app.register(async (route) => {
-    route.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body: string, done) => {
-      try {
-        done(null, parseFields(new URLSearchParams(body)));
-      } catch (error) {
-        done(error as OAuthError, undefined);
-      }
-    });
-    route.setErrorHandler((error: Error & { statusCode?: number }, _request, reply) => {
-      if (!(error instanceof OAuthError) && (error.statusCode ?? 500) >= 500) throw error;
-      const refusal = error instanceof OAuthError ? error : invalidRequest(error.message);
-      if (refusal.statusCode === 401) reply.header('www-authenticate', 'Basic realm="emulator"');
-      return reply
-        .code(refusal.statusCode)
-        .header('cache-control', 'no-store')
-        .send({ error: refusal.code, error_description: refusal.description });
-    });
+    handleOAuthFormsAndErrors(route);
 
     route.get(OIDC_DISCOVERY_PATH, async () => ({
       issuer: ctx.issuer,
