@@ -5,7 +5,7 @@ import type { KeyvStoreAdapter, StoredData } from 'keyv';
 
 export interface MemoryStoreBounds {
   maxEntries: number;
-  /** Keys and values together, counted as UTF-16 (two bytes a character) plus a fixed overhead per entry. */
+  /** Keys and values together (an object by its JSON), counted as UTF-16 (two bytes a character) plus a fixed overhead per entry. */
   maxBytes: number;
   /** How often expired entries are dropped even when nobody reads them again. */
   sweepIntervalMs: number;
