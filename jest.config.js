@@ -1,6 +1,6 @@
-// Some dependencies ship ESM only (jose 6; content-disposition, under @fastify/static). Node 20.19
+// Some dependencies ship ESM only (jose 6, openid-client 6 and its oauth4webapi; content-disposition, under @fastify/static). Node 20.19
 // loads them from CommonJS, but Jest's module loader cannot: SWC transforms them, and our TypeScript.
-const ESM_ONLY = ['jose', 'content-disposition'];
+const ESM_ONLY = ['jose', 'content-disposition', 'openid-client', 'oauth4webapi'];
 const swc = [
   '@swc/jest',
   {
