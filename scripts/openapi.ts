@@ -21,6 +21,9 @@ const DOCUMENT_ENVIRONMENT = {
   FRONTEGG_CLIENT_ID: 'openapi-document',
   FRONTEGG_API_KEY: 'openapi-document',
   LOG_LEVEL: 'silent',
+  // The document describes browser sessions too (CONTRACT §8); nothing is fetched at start.
+  SESSIONS: 'on',
+  PUBLIC_URL: 'https://gateway.example.com',
 };
 
 /** The document exactly as the code produces it, in its committed form. */

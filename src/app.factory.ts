@@ -77,7 +77,7 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayAp
   refuseUnsupportedCodings(fastify);
 
   if (config.corsOrigins.length > 0) {
-    app.enableCors(corsOptions(config.corsOrigins));
+    app.enableCors(corsOptions(config.corsOrigins, { sessions: config.sessions.enabled }));
   }
   setUpOpenApi(app, config, options.docsSignInTokenUrl);
   return app;

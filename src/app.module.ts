@@ -19,6 +19,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { ProfileModule } from './profile/profile.module';
 import { RedisModule } from './redis/redis.module';
 import { RolesModule } from './roles/roles.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { MembersModule } from './users/members.module';
 
 @Module({})
@@ -41,6 +42,7 @@ export class AppModule {
         RolesModule,
         MembersModule,
         HealthModule,
+        ...(config.sessions.enabled ? [SessionsModule] : []),
       ],
       providers: [
         // The request pipeline, in this order (guards run as registered): who is calling, how often,

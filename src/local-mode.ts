@@ -19,6 +19,9 @@ export async function startLocalUpstream(env: NodeJS.ProcessEnv): Promise<LocalU
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('EMULATOR_PORT must be an integer from 0 to 65535');
   const emulator = await startEmulator({ port, host: '127.0.0.1' });
   const [firstUser] = emulator.users;
+  const gatewayPort = env.PORT?.trim() || '3000';
+  // Browser sessions are on by default here (CONTRACT §8), against the emulator's hosted login.
+  const publicUrl = env.PUBLIC_URL?.trim() || `http://127.0.0.1:${gatewayPort}`;
   return {
     environment: {
       FRONTEGG_API_URL: emulator.url,
@@ -26,6 +29,8 @@ export async function startLocalUpstream(env: NodeJS.ProcessEnv): Promise<LocalU
       FRONTEGG_CLIENT_ID: emulator.clientId,
       FRONTEGG_API_KEY: emulator.apiKey,
       FRONTEGG_AUDIENCE: emulator.audience,
+      SESSIONS: env.SESSIONS?.trim() || 'on',
+      PUBLIC_URL: publicUrl,
     },
     docsSignInTokenUrl: emulator.passwordGrantTokenUrl,
     instructions: (gatewayUrl) =>
@@ -41,6 +46,7 @@ export async function startLocalUpstream(env: NodeJS.ProcessEnv): Promise<LocalU
         `  curl -s ${gatewayUrl}/v1/me -H "authorization: Bearer $TOKEN"`,
         '',
         `API docs: ${gatewayUrl}/docs (Authorize, then localSignIn with a seeded user's email and password)`,
+        `Browser session: open ${publicUrl}/auth/login, sign in, then fetch /v1/me with credentials and the header X-CSRF: 1`,
         '',
       ].join('\n'),
     close: () => emulator.close(),

@@ -1,15 +1,18 @@
-import { CanActivate, ExecutionContext, HttpStatus, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, HttpStatus, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ProblemException } from '../common/problems/problem.exception';
 import { bearerTokenOf } from './bearer-token';
 import { isPublicRoute } from './decorators/public.decorator';
 import { attachPrincipal } from './principal';
+import { SESSION_AUTHENTICATOR, type SessionAuthenticator } from '../sessions/session-authenticator';
 import { TokenRejectedError, TokenVerifier } from './token-verifier.service';
 
 /**
  * First of the request pipeline (authentication → rate limit → authorization): establishes who is
- * calling from the one credential the gateway accepts, and nothing else. A refused credential is
+ * calling from the one credential a request carries: a Bearer token or, with SESSIONS=on, the
+ * session cookie, whose session's access token is verified the same way (never both: a request
+ * with the two is refused, rather than one of them chosen). A refused credential is
  * recorded, not answered here: the rate limiter counts it against the client address, and the
  * policy guard, which lets nobody through without a verified caller, answers it. A token verified
  * just now is remembered only once the rate limiter has let its request through.
@@ -19,12 +22,18 @@ export class AuthenticationGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly verifier: TokenVerifier,
+    @Optional() @Inject(SESSION_AUTHENTICATOR) private readonly sessions?: SessionAuthenticator,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (isPublicRoute(this.reflector, context)) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const credential = bearerTokenOf(request.raw);
+    if (this.sessions?.carriesSession(request)) {
+      if (credential.kind !== 'none') request.authenticationFailure = bothCredentials();
+      else await this.authenticateSession(request, this.sessions);
+      return true;
+    }
     if (credential.kind !== 'token') {
       request.authenticationFailure = unauthorized('invalid', credential.kind === 'invalid');
       return true;
@@ -39,6 +48,26 @@ export class AuthenticationGuard implements CanActivate {
     }
     return true;
   }
+
+  private async authenticateSession(request: FastifyRequest, sessions: SessionAuthenticator): Promise<void> {
+    try {
+      const authentication = await sessions.authenticate(request);
+      if (!authentication) return;
+      attachPrincipal(request, authentication.principal);
+      request.session = authentication.session;
+      if (authentication.remember) request.rememberCredential = authentication.remember;
+    } catch (error) {
+      // 401 (no live session), 403 (csrf), 503 (session store not answering): answered by the policy guard.
+      if (!(error instanceof ProblemException)) throw error;
+      request.authenticationFailure = error;
+    }
+  }
+}
+
+function bothCredentials(): ProblemException {
+  return new ProblemException(HttpStatus.UNAUTHORIZED, 'send either the session cookie or a bearer token, not both', {
+    headers: { 'WWW-Authenticate': 'Bearer realm="api", error="invalid_request"' },
+  });
 }
 
 function unauthorized(reason: TokenRejectedError['reason'], tokenSent: boolean, cause?: unknown): ProblemException {

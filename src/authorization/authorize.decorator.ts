@@ -1,6 +1,7 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiExtension, ApiResponse } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension, ApiResponse, ApiSecurity } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '../auth/bearer-scheme';
+import { sessionRequirement } from '../sessions/session-openapi';
 import { ApiProblems } from '../common/openapi/problem-responses';
 import { PROBLEM_CONTENT_TYPE } from '../common/problems/problem-details';
 import { DENIAL_REASONS, type DenialReason } from '../common/problems/problem.exception';
@@ -17,17 +18,22 @@ export const POLICY = 'authz:policy';
 export function Authorize(policy: Policy<any, any>): MethodDecorator {
   const refusals = refusalsOf(policy);
   const reasons = DENIAL_REASONS.filter((reason) => refusals.has(reason));
+  const sessionOnly = policy.credentials === 'session';
   const problems: Record<number, string> = {
-    401: refusals.has('step-up')
-      ? 'Missing, invalid or expired access token, access revoked, or a sign-in older than STEP_UP_MAX_AGE_S (RFC 9470 challenge in WWW-Authenticate)'
-      : 'Missing, invalid or expired access token, or access revoked (see WWW-Authenticate)',
+    401: sessionOnly
+      ? 'No live session: no session cookie, an unknown, ended or expired session, a refresh the provider refused, or a Bearer token instead of the cookie'
+      : refusals.has('step-up')
+        ? 'Missing, invalid or expired access token or session, access revoked, or a sign-in older than STEP_UP_MAX_AGE_S (RFC 9470 challenge in WWW-Authenticate)'
+        : 'Missing, invalid or expired access token or session, access revoked, or both a session cookie and a Bearer token (see WWW-Authenticate)',
     429: 'Too many requests from this user (see Retry-After)',
   };
   if (policy.target?.notFound) problems[404] = `\`${policy.target.notFound}\`: missing, or not in your tenant (the two are not told apart)`;
   if (refusals.has('key-conflict')) problems[409] = 'The role key is already used in your tenant or by an environment-wide role; nothing was written';
   return applyDecorators(
     SetMetadata(POLICY, policy),
-    ApiBearerAuth(BEARER_SCHEME),
+    // Alternatives: a Bearer token, or (SESSIONS=on) the session cookie together with X-CSRF.
+    ...(sessionOnly ? [] : [ApiBearerAuth(BEARER_SCHEME)]),
+    ApiSecurity(sessionRequirement()),
     ApiExtension('x-permission', policy.permission ?? 'none (any verified token)'),
     ApiExtension('x-policy', {
       name: policy.name,
@@ -43,7 +49,7 @@ export function Authorize(policy: Policy<any, any>): MethodDecorator {
 }
 
 /** The `403` of a route: a DenialProblemDto whose `reason` is one of the reasons this route's policy can give. */
-function ApiDenials(reasons: readonly DenialReason[]): MethodDecorator {
+export function ApiDenials(reasons: readonly DenialReason[]): MethodDecorator {
   return ApiResponse({
     status: 403,
     description: `Refused by a rule; \`reason\` is one of: ${reasons.join(', ')}`,
@@ -62,5 +68,7 @@ function refusalsOf(policy: Policy<unknown, unknown>): Set<Refusal> {
   if (policy.permission) refusals.add('missing-permission');
   if (policy.tokenTypes) refusals.add('token-type');
   if (policy.recentSignIn) refusals.add('step-up');
+  // A cookie-authenticated request without X-CSRF, or from a foreign origin (SESSIONS=on).
+  refusals.add('csrf');
   return refusals;
 }

@@ -98,6 +98,9 @@ const memberWithinReach: PolicyRule<TenantMember> = {
 // Policies.
 
 export const Policies = {
+  // Only with SESSIONS=on: the browser session itself, so the session cookie is the only credential it reads.
+  ownSession: definePolicy({ name: 'session.read-own', credentials: 'session' }),
+
   readOwnProfile: definePolicy({ name: 'profile.read-own', tokenTypes: ['userToken'] }),
   // No rule reads this body: the global validation pipe checks it, and the write stays on the guard's fast path.
   updateOwnProfile: definePolicy({ name: 'profile.update-own', tokenTypes: ['userToken'] }),

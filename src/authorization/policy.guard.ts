@@ -14,6 +14,7 @@ import { PermissionCatalogue } from './permission-catalogue.service';
 import type { Policy, PolicyContext } from './policy';
 import { assertRecentSignIn } from './rules/member-rules';
 import { TenantDirectory } from './tenant-directory.service';
+import { noSession } from '../sessions/session-cookie';
 
 type AnyPolicy = Policy<unknown, unknown>;
 
@@ -61,6 +62,7 @@ export class PolicyGuard implements CanActivate {
       decision.rule = 'authenticated';
       const principal = request.principal;
       if (!principal) throw request.authenticationFailure ?? new ProblemException(HttpStatus.UNAUTHORIZED, 'invalid token');
+      if (policy.credentials === 'session' && !request.session) throw noSession();
       decision.rule = 'token-type';
       if (policy.tokenTypes && !policy.tokenTypes.includes(principal.type)) {
         throw ProblemException.forbidden('token-type', `token type ${principal.type} is not allowed here`);

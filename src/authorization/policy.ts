@@ -49,6 +49,11 @@ export interface Policy<Target = undefined, Body = unknown> {
   readonly name: string;
   /** Needed permission key (wildcard grants count). None: any verified caller of an allowed token type. */
   readonly permission?: string;
+  /**
+   * `session`: the route is about the browser session, so only the session cookie authenticates it
+   * (a Bearer caller gets a 401). Absent: a Bearer token or the session cookie (CONTRACT §8).
+   */
+  readonly credentials?: 'session';
   /** Allowed token types; any verified type when absent. */
   readonly tokenTypes?: readonly TokenType[];
   /** The sign-in must be at most STEP_UP_MAX_AGE_S old (RFC 9470). */

@@ -86,6 +86,13 @@ export class EnvironmentVariables {
   @OptionalMatching(URL_LIST, 'a comma-separated list of origins (scheme://host[:port])') CORS_ORIGINS?: string;
   @OptionalMatching(/^\S+$/, 'a single word') NODE_ENV?: string;
   @OptionalOneOf(LOG_LEVELS) LOG_LEVEL?: (typeof LOG_LEVELS)[number];
+  // Browser sessions (CONTRACT §8)
+  @OptionalOneOf(['on', 'off']) SESSIONS?: 'on' | 'off';
+  @OptionalUrl() PUBLIC_URL?: string;
+  @OptionalMatching(/^\S{1,256}$/, 'a value without spaces') FRONTEGG_OAUTH_CLIENT_ID?: string;
+  @OptionalMatching(/^\S{1,1024}$/, 'a value without spaces') FRONTEGG_OAUTH_CLIENT_SECRET?: string;
+  @OptionalInteger(60, 7 * 86400) SESSION_IDLE_TIMEOUT_S?: number;
+  @OptionalInteger(60, 30 * 86400) SESSION_MAX_AGE_S?: number;
 }
 
 const VARIABLE_NAMES: ReadonlyArray<keyof EnvironmentVariables> = [
@@ -94,6 +101,7 @@ const VARIABLE_NAMES: ReadonlyArray<keyof EnvironmentVariables> = [
   'FRONTEGG_ALLOW_HTTP', 'JWT_CLOCK_TOLERANCE_S', 'STEP_UP_MAX_AGE_S', 'AUTHZ_SOURCE', 'AUTHZ_CACHE_TTL_S', 'ROLES_CACHE_TTL_S', 'UPSTREAM_TIMEOUT_MS',
   'UPSTREAM_MAX_RESPONSE_BYTES', 'REQUEST_DEADLINE_MS', 'RATE_LIMIT_PER_MINUTE', 'SHUTDOWN_TIMEOUT_MS', 'TRUST_PROXY', 'REDIS_URL',
   'REDIS_COMMAND_TIMEOUT_MS', 'METRICS_TOKEN', 'CORS_ORIGINS', 'NODE_ENV', 'LOG_LEVEL',
+  'SESSIONS', 'PUBLIC_URL', 'FRONTEGG_OAUTH_CLIENT_ID', 'FRONTEGG_OAUTH_CLIENT_SECRET', 'SESSION_IDLE_TIMEOUT_S', 'SESSION_MAX_AGE_S',
 ];
 
 /** Validates the raw variables: the typed values, and one message per invalid variable. */

@@ -54,10 +54,27 @@ export class GatewayConfig {
   readonly redisCommandTimeoutMs!: number;
   readonly metricsToken?: string;
   readonly corsOrigins!: string[];
+  /** Browser sessions (CONTRACT §8): the gateway signs users in itself and keeps their tokens. */
+  readonly sessions!: SessionSettings;
 
   constructor(values: GatewayConfig) {
     Object.assign(this, values);
   }
+}
+
+export interface SessionSettings {
+  readonly enabled: boolean;
+  /** The gateway's external origin (no trailing slash); the sign-in callback is `${publicUrl}/auth/callback`. */
+  readonly publicUrl: string;
+  /** The hosted-login application (FRONTEGG_OAUTH_CLIENT_ID, by default FRONTEGG_CLIENT_ID). */
+  readonly clientId: string;
+  /** Optional: without it the token endpoint is called with PKCE alone (a public client). A secret. */
+  readonly clientSecret?: string;
+  readonly idleTimeoutS: number;
+  readonly maxAgeS: number;
+  /** `__Host-session` (Secure) over https; `session` (not Secure) when PUBLIC_URL is plain http (local development). */
+  readonly cookieName: '__Host-session' | 'session';
+  readonly secureCookie: boolean;
 }
 
 export class ConfigurationError extends Error {
@@ -122,7 +139,23 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     }
   }
 
+  const sessionsEnabled = v.SESSIONS === 'on';
+  const publicUrl = trimSlash(v.PUBLIC_URL ?? '');
+  if (sessionsEnabled && !publicUrl) problems.push('PUBLIC_URL is required with SESSIONS=on (the sign-in callback is ${PUBLIC_URL}/auth/callback)');
+  if (publicUrl && !problems.some((problem) => problem.startsWith('PUBLIC_URL '))) {
+    const { origin } = new URL(publicUrl);
+    if (origin !== publicUrl) problems.push('PUBLIC_URL must be an origin (scheme://host[:port]) without a path, query or fragment');
+    else if (sessionsEnabled && production && origin.startsWith('http://')) problems.push('PUBLIC_URL must use https in production: the session cookie is Secure');
+  }
+  const idleTimeoutS = v.SESSION_IDLE_TIMEOUT_S ?? 1800;
+  const maxAgeS = v.SESSION_MAX_AGE_S ?? 43_200;
+  if (sessionsEnabled && idleTimeoutS > maxAgeS) problems.push('SESSION_IDLE_TIMEOUT_S must not exceed SESSION_MAX_AGE_S');
+  const oauthClientId = v.FRONTEGG_OAUTH_CLIENT_ID ?? v.FRONTEGG_CLIENT_ID ?? '';
+  if (sessionsEnabled && !oauthClientId) problems.push('FRONTEGG_OAUTH_CLIENT_ID (or FRONTEGG_CLIENT_ID) is required with SESSIONS=on');
+
   if (problems.length > 0) throw new ConfigurationError(problems);
+
+  const secureCookie = !publicUrl.startsWith('http://');
 
   return new GatewayConfig({
     port: v.PORT ?? 3000,
@@ -155,6 +188,16 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     redisCommandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS ?? 250,
     metricsToken: v.METRICS_TOKEN,
     corsOrigins: list(v.CORS_ORIGINS)?.map(trimSlash) ?? [],
+    sessions: {
+      enabled: sessionsEnabled,
+      publicUrl,
+      clientId: oauthClientId,
+      clientSecret: v.FRONTEGG_OAUTH_CLIENT_SECRET,
+      idleTimeoutS,
+      maxAgeS,
+      cookieName: secureCookie ? '__Host-session' : 'session',
+      secureCookie,
+    },
   });
 }
 

@@ -12,6 +12,8 @@ export const REDACTED_PATHS = [
   '*.apiKey',
   '*.accessToken',
   '*.refreshToken',
+  '*.idToken',
+  '*.clientSecret',
   '*.password',
 ];
 

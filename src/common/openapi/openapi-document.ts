@@ -1,7 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '../../auth/bearer-scheme';
+import { GatewayConfig } from '../../config/gateway-config';
 import { METRICS_SCHEME } from '../../metrics/metrics.controller';
+import { CSRF_HEADER_SCHEME, SESSION_COOKIE_SCHEME } from '../../sessions/session-openapi';
 import { PROBLEM_CONTENT_TYPE } from '../problems/problem-details';
 import { DenialProblemDto, ProblemDto } from './problem.dto';
 
@@ -24,7 +26,8 @@ export function buildOpenApiDocument(app: INestApplication, options: OpenApiDocu
       .setTitle('Frontegg identity gateway')
       .setDescription(
         'Backend-for-frontend for apps that sign users in with Frontegg. Send the user\'s Frontegg access token as ' +
-          '`Authorization: Bearer <token>`. Errors are RFC 9457 problem details; every answer carries `X-Request-Id`. ' +
+          '`Authorization: Bearer <token>`, or (SESSIONS=on) sign the browser in at `/auth/login` and send its session cookie ' +
+          'with `X-CSRF: 1`. Errors are RFC 9457 problem details; every answer carries `X-Request-Id`. ' +
           'A `403` carries `reason` (see DenialProblemDto) for frontends to branch on; `detail` is for people.',
       )
       .setVersion('1')
@@ -33,7 +36,7 @@ export function buildOpenApiDocument(app: INestApplication, options: OpenApiDocu
       .build(),
     { extraModels: [ProblemDto, DenialProblemDto] },
   );
-  const declared = declareCommonAnswers(closeObjectSchemas(document));
+  const declared = declareSessions(declareCommonAnswers(closeObjectSchemas(document)), app.get(GatewayConfig));
   return options.localSignInTokenUrl ? declareLocalSignIn(declared, options.localSignInTokenUrl) : declared;
 }
 
@@ -68,6 +71,46 @@ function declareLocalSignIn(document: OpenAPIObject, tokenUrl: string): OpenAPIO
 }
 
 /**
+ * With SESSIONS=on, the session cookie (its name as configured) and the X-CSRF header it needs are
+ * declared, and every route accepts them as one alternative to the Bearer token. Without, the
+ * alternative is taken out again: the document then describes Bearer tokens only.
+ */
+function declareSessions(document: OpenAPIObject, config: GatewayConfig): OpenAPIObject {
+  const { enabled, cookieName } = config.sessions;
+  if (enabled) {
+    document.components = {
+      ...document.components,
+      securitySchemes: {
+        ...document.components?.securitySchemes,
+        [SESSION_COOKIE_SCHEME]: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: cookieName,
+          description:
+            'Browser sessions (SESSIONS=on): the HttpOnly cookie set by GET /auth/callback after signing in at GET /auth/login ' +
+            '(`__Host-session`; `session` when PUBLIC_URL is plain http). Browsers send it by themselves (fetch with credentials). ' +
+            'Never together with a Bearer token (401).',
+        },
+        [CSRF_HEADER_SCHEME]: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-CSRF',
+          description:
+            'Required with the session cookie, value `1`; the request\'s Origin, when sent, must be the gateway\'s own or one of CORS_ORIGINS. Otherwise 403 with reason csrf.',
+        },
+      },
+    };
+    return document;
+  }
+  for (const item of Object.values(document.paths)) {
+    for (const operation of Object.values(item) as { security?: Record<string, string[]>[] }[]) {
+      operation.security = operation.security?.filter((requirement) => !(SESSION_COOKIE_SCHEME in requirement));
+    }
+  }
+  return document;
+}
+
+/**
  * What every route may answer, declared once here rather than on each route: `431` for an
  * oversized header section (Node's parser, before any route), and the headers answers carry
  * whatever the route, under `components.headers` and referenced from every answer: `X-Request-Id` on every answer (CONTRACT §6), the
@@ -75,6 +118,9 @@ function declareLocalSignIn(document: OpenAPIObject, tokenUrl: string): OpenAPIO
  * Headers of one kind of answer (`WWW-Authenticate` on a 401, `Retry-After` on a 429 or 503,
  * `Cache-Status` on cached reads) are declared where those answers are documented.
  */
+/** Routes the rate limiter counts: the API, and the browser-session routes (per client address before sign-in). */
+const RATE_LIMITED_PATHS = /^\/(v1|auth)\//;
+
 function declareCommonAnswers(document: OpenAPIObject): OpenAPIObject {
   document.components = {
     ...document.components,
@@ -101,7 +147,7 @@ function declareCommonAnswers(document: OpenAPIObject): OpenAPIObject {
         },
       };
       for (const response of Object.values(operation.responses ?? {})) {
-        const common = path.startsWith('/v1/') ? ['X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] : ['X-Request-Id'];
+        const common = RATE_LIMITED_PATHS.test(path) ? ['X-Request-Id', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'] : ['X-Request-Id'];
         response.headers = { ...response.headers, ...Object.fromEntries(common.map((name) => [name, { $ref: `#/components/headers/${name}` }])) };
       }
     }

@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { isPublicRoute } from '../../auth/decorators/public.decorator';
+import { isPublicRoute, isRateLimitedPublicRoute } from '../../auth/decorators/public.decorator';
 import { RateLimiter } from './rate-limiter.service';
 
 /**
@@ -19,7 +19,7 @@ export class RateLimitGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (isPublicRoute(this.reflector, context)) return true;
+    if (isPublicRoute(this.reflector, context) && !isRateLimitedPublicRoute(this.reflector, context)) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const caller = request.principal ? (`user:${request.principal.userId}` as const) : (`address:${request.ip}` as const);

@@ -1,0 +1,255 @@
+import { HttpStatus, Injectable, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import * as oidc from 'openid-client';
+import type { Principal } from '../auth/principal';
+import { TokenRejectedError, TokenVerifier, type Verification } from '../auth/token-verifier.service';
+import type { SessionAuthentication, SessionAuthenticator } from './session-authenticator';
+import { ProblemException } from '../common/problems/problem.exception';
+import { GatewayConfig } from '../config/gateway-config';
+import { SharedStoreUnavailable } from '../redis/shared-store-health';
+import { HostedLoginClient, HostedLoginError, type HostedLoginTokens } from './hosted-login.client';
+import { checkedReturnTo } from './return-to';
+import { noSession, SessionCookies } from './session-cookie';
+import { newSessionId, SessionStore, type SessionRecord } from './session-store';
+
+/** How long a sign-in may take between /auth/login and /auth/callback. */
+const LOGIN_TTL_MS = 10 * 60_000;
+/** Refresh this long before the access token expires, at most a quarter of its lifetime. */
+const REFRESH_AHEAD_MS = 60_000;
+/** While another request or instance refreshes, how often the session is read again. */
+const REFRESH_POLL_MS = 50;
+
+/**
+ * Browser sessions (CONTRACT §8): sign-in through the hosted login, sessions kept server-side,
+ * their access token refreshed once per session however many requests and instances need it,
+ * and sign-out. A cookie-authenticated request ends up with the same verified principal as a
+ * Bearer one: the session's access token goes through the same TokenVerifier.
+ */
+@Injectable()
+export class SessionsService implements SessionAuthenticator {
+  private readonly logger = new Logger('Sessions');
+  /**
+   * Refreshes under way in this process, by session: one per session, joined by every request that
+   * needs it. Bounded by the sessions refreshing at one moment, each for at most the refresh lock's time.
+   */
+  private readonly refreshing = new Map<string, Promise<SessionRecord>>();
+  private readonly idleTimeoutMs: number;
+
+  constructor(
+    private readonly config: GatewayConfig,
+    private readonly cookies: SessionCookies,
+    private readonly store: SessionStore,
+    private readonly hostedLogin: HostedLoginClient,
+    private readonly verifier: TokenVerifier,
+  ) {
+    this.idleTimeoutMs = config.sessions.idleTimeoutS * 1000;
+  }
+
+  /** Whether the request carries the session cookie (checked before anything else: cookie and Bearer together are refused). */
+  carriesSession(request: FastifyRequest): boolean {
+    return this.cookies.carriesSession(request);
+  }
+
+  /** Starts a sign-in: the state bound to this browser, PKCE and nonce kept server-side. */
+  async beginLogin(returnTo: unknown, reply: FastifyReply): Promise<string> {
+    const target = checkedReturnTo(returnTo, this.config.sessions.publicUrl);
+    const checks = { state: oidc.randomState(), nonce: oidc.randomNonce(), codeVerifier: oidc.randomPKCECodeVerifier() };
+    const authorizationUrl = await this.upstream(() => this.hostedLogin.authorizationUrl(checks));
+    await this.stored(() => this.store.putLogin(checks.state, { codeVerifier: checks.codeVerifier, nonce: checks.nonce, returnTo: target }, LOGIN_TTL_MS));
+    this.cookies.setLoginState(reply, checks.state);
+    return authorizationUrl.href;
+  }
+
+  /**
+   * Completes a sign-in: the state must be the one this browser started (its login cookie) and
+   * unused; the code is exchanged and the tokens verified; a new session id is issued (the old
+   * session, if any, is ended: no fixation). Answers where the browser goes next.
+   */
+  async completeLogin(request: FastifyRequest, reply: FastifyReply): Promise<string> {
+    const state = new URL(request.url, this.config.sessions.publicUrl).searchParams.get('state');
+    const boundState = this.cookies.loginState(request);
+    this.cookies.clearLoginState(reply);
+    if (!state || state !== boundState) throw ProblemException.badRequest('this sign-in was not started by this browser, or it already ended: start again at /auth/login');
+    const pending = await this.stored(() => this.store.takeLogin(state));
+    if (!pending) throw ProblemException.badRequest('unknown, expired or used sign-in state: start again at /auth/login');
+
+    const callbackUrl = new URL(request.url, this.config.sessions.publicUrl);
+    const tokens = await this.upstream(() => this.hostedLogin.redeemCode(callbackUrl, { state, nonce: pending.nonce, codeVerifier: pending.codeVerifier }), 'sign-in');
+    const { principal } = await this.verified(tokens.accessToken, HttpStatus.BAD_GATEWAY);
+
+    const previous = this.cookies.sessionIdToReplace(request);
+    if (previous) await this.stored(() => this.store.remove(previous));
+    const now = Date.now();
+    const id = newSessionId();
+    const record: SessionRecord = { ...this.fromTokens(tokens, principal), createdAt: now, absoluteExpiresAt: now + this.config.sessions.maxAgeS * 1000 };
+    await this.stored(() => this.store.create(id, record, this.idleTimeoutMs));
+    this.cookies.setSession(reply, id);
+    this.logger.log({ userId: principal.userId, tenantId: principal.tenantId, requestId: request.id }, 'session started');
+    return pending.returnTo;
+  }
+
+  /**
+   * Authenticates a request by its session cookie: the CSRF check, the session (refreshed when
+   * its access token is about to expire), and the access token verified as a Bearer token is.
+   * Undefined when the request carries no session cookie.
+   */
+  async authenticate(request: FastifyRequest): Promise<SessionAuthentication | undefined> {
+    const cookie = this.cookies.read(request);
+    if (cookie.kind === 'none') return undefined;
+    if (cookie.kind === 'invalid') throw noSession();
+    const record = await this.currentRecord(cookie.id, request.trace?.deadlineAt);
+    const verification = await this.verified(record.accessToken, HttpStatus.UNAUTHORIZED);
+    if (verification.principal.userId !== record.userId) {
+      await this.stored(() => this.store.remove(cookie.id));
+      throw noSession();
+    }
+    return { ...verification, session: { id: cookie.id, record } };
+  }
+
+  /** When the session ends if it stays idle (never after its absolute end). */
+  expiresAt(record: SessionRecord, now = Date.now()): Date {
+    return new Date(Math.min(now + this.idleTimeoutMs, record.absoluteExpiresAt));
+  }
+
+  /**
+   * Ends the session on every instance (it is deleted from the store), clears the cookie, and
+   * answers the provider's end-session URL for the browser to visit. Also without a live session:
+   * the provider's own session may outlive ours, and the user asked to be signed out.
+   */
+  async logout(request: FastifyRequest, reply: FastifyReply): Promise<string> {
+    const cookie = this.cookies.read(request);
+    let idToken: string | undefined;
+    if (cookie.kind === 'session') {
+      idToken = (await this.stored(() => this.store.peek(cookie.id)))?.idToken;
+      await this.stored(() => this.store.remove(cookie.id));
+      this.logger.log({ requestId: request.id }, 'session ended by logout');
+    }
+    this.cookies.clearSession(reply);
+    return this.hostedLogin.logoutUrl(idToken);
+  }
+
+  private async currentRecord(id: string, deadlineAt = Date.now() + this.config.requestDeadlineMs): Promise<SessionRecord> {
+    const record = await this.stored(() => this.store.read(id, this.idleTimeoutMs));
+    if (!record) throw noSession();
+    if (!needsRefresh(record)) return record;
+    let refresh = this.refreshing.get(id);
+    if (!refresh) {
+      refresh = this.refreshOnce(id, record, deadlineAt).finally(() => this.refreshing.delete(id));
+      this.refreshing.set(id, refresh);
+    }
+    return refresh;
+  }
+
+  /**
+   * One refresh per session across instances: whoever takes the lock refreshes; the others use
+   * the current token while it is still valid, or wait (polling the store, within the request's
+   * deadline) for the new one. A refresh token is used once: the provider rotates it.
+   */
+  private async refreshOnce(id: string, record: SessionRecord, deadlineAt: number): Promise<SessionRecord> {
+    const lockTtlMs = 2 * this.config.upstreamTimeoutMs + 1000;
+    const lock = await this.stored(() => this.store.lockRefresh(id, lockTtlMs));
+    if (!lock) return this.awaitOtherRefresh(id, record, deadlineAt);
+    try {
+      // Another instance may have refreshed between our read and our lock.
+      const latest = await this.stored(() => this.store.peek(id));
+      if (!latest) throw noSession();
+      if (!needsRefresh(latest)) return latest;
+      if (!latest.refreshToken) return this.stillValidOrEnd(id, latest, 'no refresh token');
+      let tokens: HostedLoginTokens;
+      try {
+        tokens = await this.hostedLogin.refresh(latest.refreshToken);
+      } catch (error) {
+        if (!(error instanceof HostedLoginError)) throw error;
+        if (error.kind === 'refused') {
+          await this.stored(() => this.store.remove(id));
+          this.logger.log({ reason: error.message }, 'session ended: the provider refused its refresh token');
+          throw noSession();
+        }
+        // The provider did not answer: the session goes on while its token is valid.
+        if (latest.accessExpiresAt > Date.now()) return latest;
+        throw upstreamProblem(error);
+      }
+      const { principal } = await this.verified(tokens.accessToken, HttpStatus.UNAUTHORIZED);
+      const refreshed: SessionRecord = { ...latest, ...this.fromTokens(tokens, principal), refreshToken: tokens.refreshToken ?? latest.refreshToken, idToken: tokens.idToken ?? latest.idToken };
+      if (!(await this.stored(() => this.store.update(id, refreshed)))) throw noSession();
+      return refreshed;
+    } finally {
+      await this.store.unlockRefresh(id, lock).catch(() => undefined); // it expires by itself
+    }
+  }
+
+  private async awaitOtherRefresh(id: string, seen: SessionRecord, deadlineAt: number): Promise<SessionRecord> {
+    if (seen.accessExpiresAt > Date.now()) return seen;
+    while (Date.now() + REFRESH_POLL_MS < deadlineAt) {
+      await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS));
+      const latest = await this.stored(() => this.store.peek(id));
+      if (!latest) throw noSession();
+      if (latest.accessToken !== seen.accessToken) return latest;
+    }
+    throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'the session is being refreshed: try again', { headers: { 'Retry-After': '1' } });
+  }
+
+  private async stillValidOrEnd(id: string, record: SessionRecord, why: string): Promise<SessionRecord> {
+    if (record.accessExpiresAt > Date.now()) return record;
+    await this.stored(() => this.store.remove(id));
+    this.logger.log({ reason: why }, 'session ended: its access token expired');
+    throw noSession();
+  }
+
+  private fromTokens(tokens: HostedLoginTokens, principal: Principal) {
+    return {
+      userId: principal.userId,
+      tenantId: principal.tenantId,
+      email: tokens.email ?? principal.email,
+      name: tokens.name,
+      accessToken: tokens.accessToken,
+      accessIssuedAt: Date.now(),
+      accessExpiresAt: tokens.accessExpiresAt,
+      refreshToken: tokens.refreshToken,
+      idToken: tokens.idToken,
+    };
+  }
+
+  private async verified(accessToken: string, status: HttpStatus): Promise<Verification> {
+    try {
+      return await this.verifier.verify(accessToken);
+    } catch (error) {
+      if (!(error instanceof TokenRejectedError)) throw error;
+      if (status === HttpStatus.UNAUTHORIZED) throw noSession();
+      throw new ProblemException(status, "the identity provider's access token was refused by this gateway's token checks", { cause: error });
+    }
+  }
+
+  /** The session store (Redis) not answering is a 503 for session callers: their session is kept. */
+  private async stored<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof SharedStoreUnavailable) {
+        throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'the session store is not answering: try again', { headers: { 'Retry-After': '1' }, cause: error });
+      }
+      throw error;
+    }
+  }
+
+  private async upstream<T>(operation: () => Promise<T>, what = 'the identity provider'): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof HostedLoginError) {
+        if (error.kind === 'refused' && what === 'sign-in') throw ProblemException.badRequest(`${error.message}: start again at /auth/login`);
+        throw upstreamProblem(error);
+      }
+      throw error;
+    }
+  }
+}
+
+function needsRefresh(record: SessionRecord, now = Date.now()): boolean {
+  const lifetime = record.accessExpiresAt - record.accessIssuedAt;
+  return record.accessExpiresAt - now <= Math.min(REFRESH_AHEAD_MS, lifetime / 4);
+}
+
+function upstreamProblem(error: HostedLoginError): ProblemException {
+  return new ProblemException(HttpStatus.BAD_GATEWAY, `the hosted login ${error.kind === 'refused' ? 'refused the request' : 'did not answer usefully'}`, { cause: error });
+}
