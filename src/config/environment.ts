@@ -91,8 +91,8 @@ export class EnvironmentVariables {
   @OptionalUrl() PUBLIC_URL?: string;
   @OptionalMatching(/^\S{1,256}$/, 'a value without spaces') FRONTEGG_OAUTH_CLIENT_ID?: string;
   @OptionalMatching(/^\S{1,1024}$/, 'a value without spaces') FRONTEGG_OAUTH_CLIENT_SECRET?: string;
-  @OptionalInteger(60, 7 * 86400) SESSION_IDLE_TIMEOUT_S?: number;
-  @OptionalInteger(60, 30 * 86400) SESSION_MAX_AGE_S?: number;
+  @OptionalInteger(1, 7 * 86400) SESSION_IDLE_TIMEOUT_S?: number;
+  @OptionalInteger(1, 30 * 86400) SESSION_MAX_AGE_S?: number;
 }
 
 const VARIABLE_NAMES: ReadonlyArray<keyof EnvironmentVariables> = [
