@@ -185,6 +185,57 @@ describe('loadGatewayConfig', () => {
     });
   });
 
+  describe('browser sessions (CONTRACT §8)', () => {
+    it('are off by default, with the contract defaults for lifetimes', () => {
+      expect(loadGatewayConfig(valid).sessions).toMatchObject({ enabled: false, idleTimeoutS: 1800, maxAgeS: 43_200, clientId: 'client-1' });
+    });
+
+    it('use the __Host- cookie over https and the hosted-login client id, by default FRONTEGG_CLIENT_ID', () => {
+      const config = loadGatewayConfig({ ...valid, SESSIONS: 'on', PUBLIC_URL: 'https://app.example.com/' });
+      expect(config.sessions).toEqual({
+        enabled: true,
+        publicUrl: 'https://app.example.com',
+        clientId: 'client-1',
+        clientSecret: undefined,
+        idleTimeoutS: 1800,
+        maxAgeS: 43_200,
+        cookieName: '__Host-session',
+        secureCookie: true,
+      });
+    });
+
+    it('take FRONTEGG_OAUTH_CLIENT_ID and FRONTEGG_OAUTH_CLIENT_SECRET over the API client', () => {
+      const config = loadGatewayConfig({ ...valid, SESSIONS: 'on', PUBLIC_URL: 'https://app.example.com', FRONTEGG_OAUTH_CLIENT_ID: 'hosted-app', FRONTEGG_OAUTH_CLIENT_SECRET: 'hosted-secret' });
+      expect(config.sessions).toMatchObject({ clientId: 'hosted-app', clientSecret: 'hosted-secret' });
+    });
+
+    it('use the plain `session` cookie, without Secure, when PUBLIC_URL is plain http outside production', () => {
+      expect(loadGatewayConfig({ ...valid, SESSIONS: 'on', PUBLIC_URL: 'http://localhost:3000' }).sessions).toMatchObject({ cookieName: 'session', secureCookie: false });
+    });
+
+    it('need PUBLIC_URL, an origin, https in production, and an idle timeout within the absolute one', () => {
+      expect(problemsOf({ ...valid, SESSIONS: 'on' })).toEqual([expect.stringMatching(/^PUBLIC_URL is required with SESSIONS=on/)]);
+      expect(problemsOf({ ...valid, SESSIONS: 'on', PUBLIC_URL: 'https://app.example.com/base' })).toEqual([expect.stringMatching(/^PUBLIC_URL must be an origin/)]);
+      expect(problemsOf({ ...valid, NODE_ENV: 'production', SESSIONS: 'on', PUBLIC_URL: 'http://app.example.com' })).toEqual([expect.stringMatching(/^PUBLIC_URL must use https in production/)]);
+      expect(problemsOf({ ...valid, SESSIONS: 'on', PUBLIC_URL: 'https://app.example.com', SESSION_IDLE_TIMEOUT_S: '7200', SESSION_MAX_AGE_S: '3600' })).toEqual([
+        'SESSION_IDLE_TIMEOUT_S must not exceed SESSION_MAX_AGE_S',
+      ]);
+    });
+
+    it.each([
+      ['SESSIONS', 'yes'],
+      ['PUBLIC_URL', 'app.example.com'],
+      ['SESSION_IDLE_TIMEOUT_S', '-5'],
+      ['SESSION_MAX_AGE_S', 'forever'],
+      ['FRONTEGG_OAUTH_CLIENT_SECRET', 'has spaces in it'],
+    ])('refuses %s=%s with one line naming it, never its value', (name, value) => {
+      const problems = problemsOf({ ...valid, [name]: value });
+      expect(problems).toHaveLength(1);
+      expect(problems[0].startsWith(name)).toBe(true);
+      expect(problems[0]).not.toContain(value);
+    });
+  });
+
   it('is in local mode only without a client id outside production', () => {
     expect(isLocalMode({})).toBe(true);
     expect(isLocalMode({ NODE_ENV: 'production' })).toBe(false);
