@@ -4,6 +4,77 @@
  */
 
 export interface paths {
+    "/auth/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the hosted login sends the browser back: creates the session and sets its cookie */
+        get: operations["SessionsController_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sign in through Frontegg's hosted login (a browser navigation, not a fetch) */
+        get: operations["SessionsController_login"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign out: ends the session on every instance and clears the cookie
+         * @description Answers 200 also without a live session (the cookie is cleared all the same), so that the browser can still end the Frontegg session at logoutUrl.
+         */
+        post: operations["SessionsController_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user of this browser session (never a token) */
+        get: operations["SessionsController_describe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -290,6 +361,14 @@ export interface components {
              */
             property?: string;
         };
+        LogoutDto: {
+            /**
+             * Format: uri
+             * @description The identity provider's end-session URL: send the browser there to end the Frontegg session too
+             * @example https://app-xyz.frontegg.com/oauth/logout?post_logout_redirect_uri=https%3A%2F%2Fapp.example.com%2F
+             */
+            logoutUrl: string;
+        };
         PermissionDto: {
             /** @example cat-fe-secure */
             categoryId: string | null;
@@ -421,6 +500,24 @@ export interface components {
              */
             permissions: string[];
         };
+        SessionDto: {
+            /** @example alice@acme.test */
+            email: string | null;
+            /**
+             * Format: date-time
+             * @description When the session ends if it stays idle (SESSION_IDLE_TIMEOUT_S from now), never after SESSION_MAX_AGE_S from sign-in
+             */
+            expiresAt: string;
+            /** @example Alice Admin */
+            name: string | null;
+            /**
+             * @description The active tenant
+             * @example tenant-acme
+             */
+            tenantId: string;
+            /** @example user-alice */
+            userId: string;
+        };
         SetRolePermissionsDto: {
             /**
              * @description Permission **ids**, not keys: the `id` of items of `GET /v1/permissions`. Every one must exist (else 400 listing the unknown ones in `unknownPermissionIds`) and be one you hold yourself (else 403 `permission-escalation`).
@@ -481,6 +578,386 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    SessionsController_callback: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the returnTo path given to /auth/login (default /), with the session cookie set */
+            302: {
+                headers: {
+                    Location?: string;
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "Set-Cookie"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown, replayed or expired state, a state this browser did not start, or a code the provider refused: nothing was created */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests from this address (see Retry-After) */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Request header section larger than 16 KiB (refused before any route runs; the connection is closed) */
+            431: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The hosted login failed or could not be reached, or its tokens did not pass this gateway's token checks */
+            502: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The session store (Redis) is not answering (see Retry-After) */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    SessionsController_login: {
+        parameters: {
+            query?: {
+                /** @description Where to go after signing in: a path on this site (starting with a single /). Anything else is a 400. */
+                returnTo?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the hosted login (authorization code flow with PKCE S256, state and nonce) */
+            302: {
+                headers: {
+                    Location?: string;
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description returnTo is not a relative path on this site */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests from this address (see Retry-After) */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Request header section larger than 16 KiB (refused before any route runs; the connection is closed) */
+            431: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The hosted login failed or could not be reached, or its tokens did not pass this gateway's token checks */
+            502: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The session store (Redis) is not answering (see Retry-After) */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    SessionsController_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LogoutDto"];
+                };
+            };
+            /** @description Refused by a rule; `reason` is one of: csrf */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DenialProblemDto"] & {
+                        /** @enum {string} */
+                        reason?: "csrf";
+                    };
+                };
+            };
+            /** @description Too many requests from this address (see Retry-After) */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Request header section larger than 16 KiB (refused before any route runs; the connection is closed) */
+            431: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The session store (Redis) is not answering: the session was not ended (see Retry-After) */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
+    SessionsController_describe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionDto"];
+                };
+            };
+            /** @description No live session: no session cookie, an unknown, ended or expired session, a refresh the provider refused, or a Bearer token instead of the cookie */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description RFC 6750 challenge: `Bearer realm="api"` without a token, `error="invalid_token"` for a bad one, `error="insufficient_user_authentication", max_age=…` (RFC 9470) when a recent sign-in is needed */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Refused by a rule; `reason` is one of: csrf */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DenialProblemDto"] & {
+                        /** @enum {string} */
+                        reason?: "csrf";
+                    };
+                };
+            };
+            /** @description Too many requests from this user (see Retry-After) */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Request header section larger than 16 KiB (refused before any route runs; the connection is closed) */
+            431: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The hosted login failed while the session had to be refreshed */
+            502: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The session store (Redis) is not answering, or the session is being refreshed elsewhere (see Retry-After) */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     HealthController_live: {
         parameters: {
             query?: never;
@@ -653,7 +1130,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token, or access revoked (see WWW-Authenticate) */
+            /** @description Missing, invalid or expired access token or session, access revoked, or both a session cookie and a Bearer token (see WWW-Authenticate) */
             401: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -668,7 +1145,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: token-type */
+            /** @description Refused by a rule; `reason` is one of: token-type, csrf */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -680,7 +1157,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "token-type";
+                        reason?: "token-type" | "csrf";
                     };
                 };
             };
@@ -806,7 +1283,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token, or access revoked (see WWW-Authenticate) */
+            /** @description Missing, invalid or expired access token or session, access revoked, or both a session cookie and a Bearer token (see WWW-Authenticate) */
             401: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -821,7 +1298,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: token-type */
+            /** @description Refused by a rule; `reason` is one of: token-type, csrf */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -833,7 +1310,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "token-type";
+                        reason?: "token-type" | "csrf";
                     };
                 };
             };
@@ -980,7 +1457,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token, access revoked, or a sign-in older than STEP_UP_MAX_AGE_S (RFC 9470 challenge in WWW-Authenticate) */
+            /** @description Missing, invalid or expired access token or session, access revoked, or a sign-in older than STEP_UP_MAX_AGE_S (RFC 9470 challenge in WWW-Authenticate) */
             401: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -995,7 +1472,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: token-type */
+            /** @description Refused by a rule; `reason` is one of: token-type, csrf */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1007,7 +1484,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "token-type";
+                        reason?: "token-type" | "csrf";
                     };
                 };
             };
@@ -1131,7 +1608,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token, or access revoked (see WWW-Authenticate) */
+            /** @description Missing, invalid or expired access token or session, access revoked, or both a session cookie and a Bearer token (see WWW-Authenticate) */
             401: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1146,7 +1623,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, csrf */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1158,7 +1635,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission";
+                        reason?: "missing-permission" | "csrf";
                     };
                 };
             };
@@ -1282,7 +1759,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token, or access revoked (see WWW-Authenticate) */
+            /** @description Missing, invalid or expired access token or session, access revoked, or both a session cookie and a Bearer token (see WWW-Authenticate) */
             401: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1297,7 +1774,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, csrf */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1309,7 +1786,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission";
+                        reason?: "missing-permission" | "csrf";
                     };
                 };
             };
@@ -1435,7 +1912,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token, or access revoked (see WWW-Authenticate) */
+            /** @description Missing, invalid or expired access token or session, access revoked, or both a session cookie and a Bearer token (see WWW-Authenticate) */
             401: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1450,7 +1927,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, csrf */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1462,7 +1939,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "role-level";
+                        reason?: "missing-permission" | "role-level" | "csrf";
                     };
                 };
             };
@@ -1624,7 +2101,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token, or access revoked (see WWW-Authenticate) */
+            /** @description Missing, invalid or expired access token or session, access revoked, or both a session cookie and a Bearer token (see WWW-Authenticate) */
             401: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1639,7 +2116,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, environment-role */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, environment-role, csrf */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1651,7 +2128,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "role-level" | "environment-role";
+                        reason?: "missing-permission" | "role-level" | "environment-role" | "csrf";
                     };
                 };
             };
@@ -1783,7 +2260,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token, or access revoked (see WWW-Authenticate) */
+            /** @description Missing, invalid or expired access token or session, access revoked, or both a session cookie and a Bearer token (see WWW-Authenticate) */
             401: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1798,7 +2275,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, environment-role */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, environment-role, csrf */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1810,7 +2287,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "role-level" | "environment-role";
+                        reason?: "missing-permission" | "role-level" | "environment-role" | "csrf";
                     };
                 };
             };
@@ -1981,7 +2458,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token, or access revoked (see WWW-Authenticate) */
+            /** @description Missing, invalid or expired access token or session, access revoked, or both a session cookie and a Bearer token (see WWW-Authenticate) */
             401: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1996,7 +2473,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, environment-role, permission-escalation */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, environment-role, permission-escalation, csrf */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2008,7 +2485,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "role-level" | "environment-role" | "permission-escalation";
+                        reason?: "missing-permission" | "role-level" | "environment-role" | "permission-escalation" | "csrf";
                     };
                 };
             };
@@ -2162,7 +2639,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token, or access revoked (see WWW-Authenticate) */
+            /** @description Missing, invalid or expired access token or session, access revoked, or both a session cookie and a Bearer token (see WWW-Authenticate) */
             401: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2177,7 +2654,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, csrf */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2189,7 +2666,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission";
+                        reason?: "missing-permission" | "csrf";
                     };
                 };
             };
@@ -2316,7 +2793,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Missing, invalid or expired access token, access revoked, or a sign-in older than STEP_UP_MAX_AGE_S (RFC 9470 challenge in WWW-Authenticate) */
+            /** @description Missing, invalid or expired access token or session, access revoked, or a sign-in older than STEP_UP_MAX_AGE_S (RFC 9470 challenge in WWW-Authenticate) */
             401: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2331,7 +2808,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, multi-tenant-user, protected-user */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, multi-tenant-user, protected-user, csrf */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2343,7 +2820,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "role-level" | "multi-tenant-user" | "protected-user";
+                        reason?: "missing-permission" | "role-level" | "multi-tenant-user" | "protected-user" | "csrf";
                     };
                 };
             };
