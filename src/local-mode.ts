@@ -15,9 +15,13 @@ export interface LocalUpstream {
 
 export async function startLocalUpstream(env: NodeJS.ProcessEnv): Promise<LocalUpstream> {
   const { startEmulator } = await import('./emulator');
+  const { emulatorOptionsFromEnv } = await import('./emulator/env');
   const port = env.EMULATOR_PORT ? Number(env.EMULATOR_PORT) : 3001;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error('EMULATOR_PORT must be an integer from 0 to 65535');
-  const emulator = await startEmulator({ port, host: '127.0.0.1' });
+  // The emulator's own EMULATOR_* settings apply here too (a short hosted-login token lifetime, a client secret).
+  const { options, problems } = emulatorOptionsFromEnv({ ...env, EMULATOR_PORT: undefined, EMULATOR_HOST: undefined });
+  if (problems.length > 0) throw new Error(problems.join('\n'));
+  const emulator = await startEmulator({ ...options, port, host: '127.0.0.1' });
   const [firstUser] = emulator.users;
   const gatewayPort = env.PORT?.trim() || '3000';
   // Browser sessions are on by default here (CONTRACT §8), against the emulator's hosted login.
@@ -31,6 +35,7 @@ export async function startLocalUpstream(env: NodeJS.ProcessEnv): Promise<LocalU
       FRONTEGG_AUDIENCE: emulator.audience,
       SESSIONS: env.SESSIONS?.trim() || 'on',
       PUBLIC_URL: publicUrl,
+      ...(options.oauthClientSecret ? { FRONTEGG_OAUTH_CLIENT_SECRET: options.oauthClientSecret } : {}),
     },
     docsSignInTokenUrl: emulator.passwordGrantTokenUrl,
     instructions: (gatewayUrl) =>

@@ -66,7 +66,8 @@ describe('docs page sign-in in local mode', () => {
     });
     const protectedOperations = operations(document).filter((operation) => operation.security?.some((requirement) => 'bearer' in requirement));
     expect(protectedOperations.length).toBeGreaterThan(10);
-    for (const operation of protectedOperations) expect(operation.security).toEqual([{ bearer: [] }, { localSignIn: [] }]);
+    // Local mode has browser sessions on: the session cookie with X-CSRF is the other alternative.
+    for (const operation of protectedOperations) expect(operation.security).toEqual([{ bearer: [] }, { sessionCookie: [], csrfHeader: [] }, { localSignIn: [] }]);
 
     // Swagger UI may call the emulator (and only it besides the gateway); the API's CSP stays closed.
     const docs = await fetch(`${gatewayUrl}/docs/`);
