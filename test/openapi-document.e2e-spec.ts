@@ -30,11 +30,24 @@ describe('openapi/gateway.json', () => {
     expect(produced).not.toMatch(/127\.0\.0\.1|localhost|frontegg\.com|openapi-document/);
   });
 
-  it('is the document the gateway serves at /docs-json (outside local mode)', async () => {
-    const gateway = await startTestGateway();
+  it('is the document the gateway serves at /docs-json (outside local mode, browser sessions on)', async () => {
+    const gateway = await startTestGateway({ SESSIONS: 'on', PUBLIC_URL: 'https://gateway.example.com' });
     try {
       const served = (await gateway.http().get('/docs-json')).body;
       expect(served).toEqual(JSON.parse(produced));
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('describes Bearer tokens only when browser sessions are off: no /auth routes, no cookie scheme', async () => {
+    const gateway = await startTestGateway();
+    try {
+      const served = (await gateway.http().get('/docs-json')).body;
+      expect(Object.keys(served.paths).filter((path) => path.startsWith('/auth/'))).toEqual([]);
+      expect(Object.keys(served.components.securitySchemes).sort()).toEqual(['bearer', 'metrics']);
+      expect(served.paths['/v1/me'].get.security).toEqual([{ bearer: [] }]);
+      expect(JSON.parse(produced).paths['/v1/me'].get.security).toEqual([{ bearer: [] }, { sessionCookie: [], csrfHeader: [] }]);
     } finally {
       await gateway.close();
     }

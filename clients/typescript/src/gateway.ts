@@ -365,7 +365,7 @@ export interface components {
             /**
              * Format: uri
              * @description The identity provider's end-session URL: send the browser there to end the Frontegg session too
-             * @example https://app-xyz.frontegg.com/oauth/logout?post_logout_redirect_uri=https%3A%2F%2Fapp.example.com%2F
+             * @example https://login.example.com/oauth/logout?post_logout_redirect_uri=https%3A%2F%2Fapp.example.com%2F
              */
             logoutUrl: string;
         };
