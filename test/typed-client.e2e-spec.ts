@@ -122,7 +122,12 @@ describe('a frontend project with the client installed from clients/typescript',
         `const asBob = await createGatewayClient({ baseUrl: gatewayUrl, token: async () => bob }).GET('/v1/me');`,
         `const signedOut = await createGatewayClient({ baseUrl: gatewayUrl, token: () => undefined }).GET('/v1/me');`,
         `const unauthenticated = { status: signedOut.response.status, challenge: signedOut.response.headers.get('www-authenticate'), detail: signedOut.error?.detail };`,
-        `console.log(JSON.stringify({ renamed, roles, refused, created, bob: asBob.data?.email, unauthenticated }));`,
+        // Browser sessions: the cookie (credentials) and X-CSRF on every request, no token. Node's fetch keeps no cookies: a 401.
+        `const sent: Array<{ csrf: string | null; credentials: string; authorization: string | null }> = [];`,
+        `const viaSession = createGatewayClient({ baseUrl: gatewayUrl, session: true, fetch: (request: Request) => { sent.push({ csrf: request.headers.get('x-csrf'), credentials: request.credentials, authorization: request.headers.get('authorization') }); return fetch(request); } });`,
+        `const noSession = await viaSession.GET('/auth/session');`,
+        `const session = { sent, status: noSession.response.status };`,
+        `console.log(JSON.stringify({ renamed, roles, refused, created, bob: asBob.data?.email, unauthenticated, session }));`,
       ].join('\n'),
     );
     const compiled = await tsc(project);
@@ -133,7 +138,8 @@ describe('a frontend project with the client installed from clients/typescript',
     if (ran.code !== 0) throw new Error(`the sample failed:\n${ran.output}`);
     const lines = ran.output.trim().split('\n');
     expect(lines[0]).toBe('alice@acme.test (Admin) was Alice Admin');
-    const { renamed, roles, refused, created, bob, unauthenticated } = JSON.parse(lines[lines.length - 1]);
+    const { renamed, roles, refused, created, bob, unauthenticated, session } = JSON.parse(lines[lines.length - 1]);
+    expect(session).toEqual({ sent: [{ csrf: '1', credentials: 'include', authorization: null }], status: 401 });
 
     expect(renamed).toMatchObject({ id: 'user-alice', email: 'alice@acme.test', tenantId: 'tenant-acme', name: 'Alice Liddell' });
     const byKey = Object.fromEntries((roles as Array<{ key: string; environmentWide: boolean }>).map((role) => [role.key, role.environmentWide]));

@@ -74,15 +74,32 @@ export interface GatewayClientOptions extends Omit<ClientOptions, 'baseUrl'> {
    * request, so a refreshed token is used at once). Sent as `Authorization: Bearer …`.
    */
   token?: string | (() => string | undefined | Promise<string | undefined>);
+  /**
+   * Browser sessions (the gateway's `SESSIONS=on`) instead of a token: every request sends the
+   * session cookie (`credentials: 'include'`) and `X-CSRF: 1`. The page signs the user in by a
+   * navigation to `${baseUrl}/auth/login?returnTo=…`; a `401` means it should do so again.
+   */
+  session?: boolean;
 }
 
 /** A client of the gateway: `GET`, `PATCH`, `POST`, `PUT`, `DELETE` typed by the gateway's document. */
-export function createGatewayClient({ token, ...options }: GatewayClientOptions): GatewayClient {
-  const client = createClient<paths>(options);
+export function createGatewayClient({ token, session, ...options }: GatewayClientOptions): GatewayClient {
+  // The gateway refuses a request that carries both (401): say so here rather than on every call.
+  if (session && token !== undefined) throw new TypeError('createGatewayClient: pass either token or session, not both');
+  const client = createClient<paths>(session ? { ...options, credentials: 'include' } : options);
   if (token !== undefined) client.use(bearerToken(token));
+  if (session) client.use(csrfHeader);
   // The same object: only its methods' parameter types are narrower (see StrictMethod).
   return client as unknown as GatewayClient;
 }
+
+/** What the gateway asks of every cookie-authenticated request (a header no other site can send without a preflight). */
+const csrfHeader: Middleware = {
+  onRequest({ request }) {
+    request.headers.set('x-csrf', '1');
+    return request;
+  },
+};
 
 function bearerToken(token: NonNullable<GatewayClientOptions['token']>): Middleware {
   return {
