@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, HttpStatus, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemException } from '../common/problems/problem.exception';
 import { bearerTokenOf } from './bearer-token';
 import { isPublicRoute } from './decorators/public.decorator';
@@ -32,6 +32,9 @@ export class AuthenticationGuard implements CanActivate {
     if (this.sessions?.carriesSession(request)) {
       if (credential.kind !== 'none') request.authenticationFailure = bothCredentials();
       else await this.authenticateSession(request, this.sessions);
+      // A shared cache may keep an answer to a request with a cookie (not one with Authorization,
+      // RFC 9111 §3.5): one user's answer must never be handed to another.
+      context.switchToHttp().getResponse<FastifyReply>().header('cache-control', 'no-store');
       return true;
     }
     if (credential.kind !== 'token') {

@@ -118,6 +118,14 @@ describe('browser sessions (CONTRACT §8)', () => {
       await gateway.http().get('/auth/session').set(sessionHeaders(jar)).expect(200);
     });
 
+    it('are never kept by a shared cache: a cookie-authenticated answer is no-store (a Bearer one is private to its Authorization header already)', async () => {
+      const { jar } = await signIn(gateway);
+      for (const path of ['/v1/me', '/v1/roles', '/auth/session']) {
+        const answer = await gateway.http().get(path).set(sessionHeaders(jar)).expect(200);
+        expect(answer.headers['cache-control']).toBe('no-store');
+      }
+    });
+
     it('refuses a request carrying both the cookie and a Bearer token with 401', async () => {
       const { jar } = await signIn(gateway);
       const token = await gateway.token();
