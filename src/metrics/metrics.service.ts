@@ -33,6 +33,13 @@ export class Metrics implements OnModuleInit {
     registers: [this.registry],
   });
 
+  readonly sessionEvents = new Counter({
+    name: 'gateway_session_events_total',
+    help: 'Browser sessions: started, refreshed, refresh_refused (the session ended), refresh_unavailable, logged_out',
+    labelNames: ['event'] as const,
+    registers: [this.registry],
+  });
+
   readonly jwksFetches = new Counter({
     name: 'gateway_jwks_fetches_total',
     help: 'JWKS fetches, by outcome',

@@ -6,6 +6,7 @@ import { TokenRejectedError, TokenVerifier, type Verification } from '../auth/to
 import type { SessionAuthentication, SessionAuthenticator } from './session-authenticator';
 import { ProblemException } from '../common/problems/problem.exception';
 import { GatewayConfig } from '../config/gateway-config';
+import { Metrics } from '../metrics/metrics.service';
 import { SharedStoreUnavailable } from '../redis/shared-store-health';
 import { HostedLoginClient, HostedLoginError, type HostedLoginTokens } from './hosted-login.client';
 import { checkedReturnTo } from './return-to';
@@ -41,6 +42,7 @@ export class SessionsService implements SessionAuthenticator {
     private readonly store: SessionStore,
     private readonly hostedLogin: HostedLoginClient,
     private readonly verifier: TokenVerifier,
+    private readonly metrics: Metrics,
   ) {
     this.idleTimeoutMs = config.sessions.idleTimeoutS * 1000;
   }
@@ -85,6 +87,7 @@ export class SessionsService implements SessionAuthenticator {
     await this.stored(() => this.store.create(id, record, this.idleTimeoutMs));
     this.cookies.setSession(reply, id);
     this.logger.log({ userId: principal.userId, tenantId: principal.tenantId, requestId: request.id }, 'session started');
+    this.metrics.sessionEvents.inc({ event: 'started' });
     return pending.returnTo;
   }
 
@@ -123,6 +126,7 @@ export class SessionsService implements SessionAuthenticator {
       idToken = (await this.stored(() => this.store.peek(cookie.id)))?.idToken;
       await this.stored(() => this.store.remove(cookie.id));
       this.logger.log({ requestId: request.id }, 'session ended by logout');
+      this.metrics.sessionEvents.inc({ event: 'logged_out' });
     }
     this.cookies.clearSession(reply);
     return this.hostedLogin.logoutUrl(idToken);
@@ -160,6 +164,7 @@ export class SessionsService implements SessionAuthenticator {
         tokens = await this.hostedLogin.refresh(latest.refreshToken);
       } catch (error) {
         if (!(error instanceof HostedLoginError)) throw error;
+        this.metrics.sessionEvents.inc({ event: error.kind === 'refused' ? 'refresh_refused' : 'refresh_unavailable' });
         if (error.kind === 'refused') {
           await this.stored(() => this.store.remove(id));
           this.logger.log({ reason: error.message }, 'session ended: the provider refused its refresh token');
@@ -172,6 +177,7 @@ export class SessionsService implements SessionAuthenticator {
       const { principal } = await this.verified(tokens.accessToken, HttpStatus.UNAUTHORIZED);
       const refreshed: SessionRecord = { ...latest, ...this.fromTokens(tokens, principal), refreshToken: tokens.refreshToken ?? latest.refreshToken, idToken: tokens.idToken ?? latest.idToken };
       if (!(await this.stored(() => this.store.update(id, refreshed)))) throw noSession();
+      this.metrics.sessionEvents.inc({ event: 'refreshed' });
       return refreshed;
     } finally {
       await this.store.unlockRefresh(id, lock).catch(() => undefined); // it expires by itself

@@ -167,6 +167,18 @@ describe('browser sessions (CONTRACT §8)', () => {
     });
   });
 
+  it('counts sessions started and ended in gateway_session_events_total', async () => {
+    const count = async (event: string) => {
+      const text = (await gateway.http().get('/metrics').expect(200)).text;
+      return Number(new RegExp(`^gateway_session_events_total\\{event="${event}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+    };
+    const [started, loggedOut] = [await count('started'), await count('logged_out')];
+    const { jar } = await signIn(gateway);
+    await gateway.http().post('/auth/logout').set(sessionHeaders(jar)).expect(200);
+    expect(await count('started')).toBe(started + 1);
+    expect(await count('logged_out')).toBe(loggedOut + 1);
+  });
+
   describe('sign-in replaces the session (no fixation)', () => {
     it('issues a new id at every sign-in and ends the one the browser held', async () => {
       const first = await signIn(gateway);
