@@ -207,6 +207,10 @@ describe('loadGatewayConfig', () => {
     it('take FRONTEGG_OAUTH_CLIENT_ID and FRONTEGG_OAUTH_CLIENT_SECRET over the API client', () => {
       const config = loadGatewayConfig({ ...valid, SESSIONS: 'on', PUBLIC_URL: 'https://app.example.com', FRONTEGG_OAUTH_CLIENT_ID: 'hosted-app', FRONTEGG_OAUTH_CLIENT_SECRET: 'hosted-secret' });
       expect(config.sessions).toMatchObject({ clientId: 'hosted-app', clientSecret: 'hosted-secret' });
+      // Its tokens are accepted too, unless FRONTEGG_AUDIENCE says otherwise.
+      expect(config.frontegg.audiences).toEqual(['client-1', 'hosted-app']);
+      expect(loadGatewayConfig({ ...valid, FRONTEGG_OAUTH_CLIENT_ID: 'hosted-app' }).frontegg.audiences).toEqual(['client-1']);
+      expect(loadGatewayConfig({ ...valid, SESSIONS: 'on', PUBLIC_URL: 'https://app.example.com', FRONTEGG_OAUTH_CLIENT_ID: 'hosted-app', FRONTEGG_AUDIENCE: 'only-this' }).frontegg.audiences).toEqual(['only-this']);
     });
 
     it('use the plain `session` cookie, without Secure, when PUBLIC_URL is plain http outside production', () => {

@@ -123,7 +123,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     }
   }
   // Without FRONTEGG_AUDIENCE the client id is the audience; with neither (local mode only) nothing is checked.
-  const defaultAudiences = v.FRONTEGG_CLIENT_ID ? [v.FRONTEGG_CLIENT_ID] : [];
+  // With browser sessions, tokens of the hosted-login application (FRONTEGG_OAUTH_CLIENT_ID) are the environment's too.
+  const hostedLoginAudience = v.SESSIONS === 'on' && v.FRONTEGG_OAUTH_CLIENT_ID ? [v.FRONTEGG_OAUTH_CLIENT_ID] : [];
+  const defaultAudiences = [...new Set([...(v.FRONTEGG_CLIENT_ID ? [v.FRONTEGG_CLIENT_ID] : []), ...hostedLoginAudience])];
   const audiences = audienceCheckDisabled ? [] : audienceList.length > 0 ? audienceList : defaultAudiences;
 
   const appUrl = trimSlash(v.FRONTEGG_APP_URL ?? '');
