@@ -328,6 +328,88 @@ describe('attacks on browser sessions (CONTRACT §8)', () => {
     });
   });
 
+  describe('logs of a whole sign-in, refresh and logout', () => {
+    let l: SecurityGateway;
+    const written: string[] = [];
+    const secrets = new Map<string, string>();
+    const logText = () => written.join('');
+
+    beforeAll(async () => {
+      // pino writes to process.stdout when it finds write replaced at start: every line comes here.
+      jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+        written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+        return true;
+      });
+      l = await startSecurityGateway({ ...SESSION_ENVIRONMENT, LOG_LEVEL: 'trace' }, { oauthAccessTokenTtlSeconds: 120 });
+      const keep = (label: string, value: string | undefined) => {
+        expect({ label, value }).toEqual({ label, value: expect.any(String) });
+        secrets.set(label, value!);
+      };
+      const keepTokens = (label: string, session: SessionRecord) => {
+        for (const [name, token] of [['access', session.accessToken], ['refresh', session.refreshToken], ['id', session.idToken]] as const) {
+          keep(`${label} ${name} token`, token);
+          if (token!.split('.').length === 3) keep(`${label} ${name} token signature`, token!.split('.')[2]);
+        }
+      };
+
+      const login = await l.http().get('/auth/login?returnTo=/settings').expect(302);
+      const jar = new CookieJar().absorb(login.headers['set-cookie']);
+      keep('state', new URL(login.headers.location).searchParams.get('state') ?? undefined);
+      keep('login cookie', jar.get('login'));
+      const callbackUrl = await submitHostedForm(login.headers.location, ALICE.email, ALICE.password);
+      keep('code', new URL(callbackUrl).searchParams.get('code') ?? undefined);
+      const { sessionId } = await completeSignIn(l, callbackUrl, jar);
+      keep('session id', sessionId);
+      keep('session store key', storeKey(sessionId));
+      keepTokens('first', (await sessionOf(l, sessionId))!);
+
+      await l.http().get('/v1/me').set(sessionHeaders(jar)).expect(200);
+      await l.http().patch('/v1/me').set(sessionHeaders(jar)).send({ name: 'Alice Logged' }).expect(200);
+      await l.http().get('/auth/session').set(sessionHeaders(jar)).expect(200);
+
+      advanceClock(100_000); // the next request refreshes
+      await l.http().get('/v1/me').set(sessionHeaders(jar)).expect(200);
+      jest.spyOn(Date, 'now').mockRestore(); // only the clock: the log capture stays
+      keepTokens('refreshed', (await sessionOf(l, sessionId))!);
+      expect(secrets.get('refreshed refresh token')).not.toBe(secrets.get('first refresh token'));
+
+      // Refusals, each with the cookie in the request.
+      await l.http().get('/v1/me').set({ cookie: jar.header() }).expect(403);
+      await l.http().get('/v1/me').set({ ...sessionHeaders(jar), origin: 'https://evil.example' }).expect(403);
+      const forged = oneCharChanged(sessionId);
+      keep('forged id', forged);
+      await l.http().get('/v1/me').set(cookieCall(forged)).expect(401);
+      await l.http().get('/v1/me').set({ ...sessionHeaders(jar), authorization: `Bearer ${secrets.get('refreshed access token')}` }).expect(401);
+      const callback = new URL(callbackUrl);
+      await l.http().get(`${callback.pathname}${callback.search}`).set('cookie', `login=${secrets.get('login cookie')}`).expect(400);
+
+      const logout = await l.http().post('/auth/logout').set(sessionHeaders(jar)).expect(200);
+      keep('id_token_hint', new URL(logout.body.logoutUrl).searchParams.get('id_token_hint') ?? undefined);
+      await l.http().get('/v1/me').set(sessionHeaders(jar)).expect(401);
+    });
+    afterAll(() => l.close());
+
+    it('the scenario ran and was logged (the capture works)', () => {
+      const text = logText();
+      for (const message of ['session started', 'session ended by logout', '/auth/callback?[redacted]', '"statusCode":401', '"statusCode":403']) {
+        expect({ message, logged: text.includes(message) }).toEqual({ message, logged: true });
+      }
+      expect(secrets.size).toBeGreaterThan(15);
+    });
+
+    it('every log line is one JSON object', () => {
+      const lines = logText().split('\n').filter((line) => line.trim() !== '');
+      expect(lines.length).toBeGreaterThan(20);
+      for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    });
+
+    it('no token, cookie value, session id, store key, sign-in state or code is in the log', () => {
+      const text = logText();
+      for (const [label, secret] of secrets) expect({ label, logged: text.includes(secret) }).toEqual({ label, logged: false });
+      expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.eyJ/); // no JWT at all
+    });
+  });
+
   describe('sessions in Redis', () => {
     const database = 1 + Math.floor(Math.random() * 15);
     let s: SecurityGateway;
