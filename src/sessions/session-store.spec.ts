@@ -214,6 +214,32 @@ describe('SessionStore (sealed sessions, against MemorySessionBackend)', () => {
   });
 });
 
+describe('SessionStore.inMemory (one instance, no Redis)', () => {
+  it('sign-ins in progress, however many (GET /auth/login needs no credential), never evict a session: they are bounded apart', async () => {
+    const bounds = { maxEntries: 5, maxBytes: 1024 * 1024 };
+    const store = SessionStore.inMemory(bounds, bounds);
+    const ids = [newSessionId(), newSessionId()];
+    for (const id of ids) await store.create(id, record(), IDLE_MS);
+    const login: PendingLogin = { codeVerifier: 'v'.repeat(43), nonce: 'n'.repeat(32), returnTo: '/' };
+    for (let index = 0; index < 50; index++) await store.putLogin(`flood-${index}`, login, 60_000);
+    for (const id of ids) expect(await store.read(id, IDLE_MS)).toBeDefined();
+    // The flood only pushes out other sign-ins in progress (their users start again).
+    expect(await store.takeLogin('flood-0')).toBeUndefined();
+    expect(await store.takeLogin('flood-49')).toEqual(login);
+  });
+
+  it('sessions beyond their own bound drop the least recently used session, not a sign-in in progress', async () => {
+    const store = SessionStore.inMemory({ maxEntries: 2, maxBytes: 1024 * 1024 }, { maxEntries: 2, maxBytes: 1024 * 1024 });
+    const login: PendingLogin = { codeVerifier: 'v'.repeat(43), nonce: 'n'.repeat(32), returnTo: '/' };
+    await store.putLogin('state', login, 60_000);
+    const ids = [newSessionId(), newSessionId(), newSessionId()];
+    for (const id of ids) await store.create(id, record(), IDLE_MS);
+    expect(await store.read(ids[0], IDLE_MS)).toBeUndefined();
+    expect(await store.read(ids[2], IDLE_MS)).toBeDefined();
+    expect(await store.takeLogin('state')).toEqual(login);
+  });
+});
+
 describe('MemorySessionBackend bounds', () => {
   it('holds at most maxEntries, dropping the least recently used', async () => {
     const backend = new MemorySessionBackend({ maxEntries: 3, maxBytes: 1024 * 1024 });
