@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, HttpStatus, Inject, Injectable, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemException } from '../common/problems/problem.exception';
 import { bearerTokenOf } from './bearer-token';
 import { isPublicRoute } from './decorators/public.decorator';
@@ -30,6 +30,9 @@ export class AuthenticationGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const credential = bearerTokenOf(request.raw);
     if (this.sessions?.carriesSession(request)) {
+      // A cache must not store an answer to a request with Authorization (RFC 9111 §3.5), but a
+      // cookie has no such protection: a CDN keyed by URL could hand one user's answer to the next.
+      context.switchToHttp().getResponse<FastifyReply>().header('cache-control', 'no-store');
       if (credential.kind !== 'none') request.authenticationFailure = bothCredentials();
       else await this.authenticateSession(request, this.sessions);
       return true;

@@ -222,6 +222,37 @@ describe('attacks on browser sessions (CONTRACT §8)', () => {
     });
   });
 
+  describe('cookie-authenticated answers and shared caches', () => {
+    // A cache must not store an answer to a request with Authorization (RFC 9111 §3.5); a cookie has
+    // no such protection: a CDN or proxy that keys by URL could hand Alice's profile to the next caller.
+    it('every answer to a request with the session cookie says Cache-Control: no-store', async () => {
+      const { jar } = await signIn(g);
+      const answers = [
+        await g.http().get('/v1/me').set(sessionHeaders(jar)).expect(200),
+        await g.http().get('/v1/roles').set(sessionHeaders(jar)).expect(200),
+        await g.http().patch('/v1/me').set(sessionHeaders(jar)).send({ name: 'Alice Cached' }).expect(200),
+        await g.http().get('/auth/session').set(sessionHeaders(jar)).expect(200),
+        await g.http().get('/v1/me').set({ cookie: jar.header() }).expect(403),
+        await g.http().get('/v1/me').set(cookieCall('A'.repeat(43))).expect(401),
+      ];
+      for (const answer of answers) {
+        const { method, url } = answer.request as unknown as { method: string; url: string };
+        expect({ request: `${method} ${new URL(url).pathname} → ${answer.status}`, cacheControl: answer.headers['cache-control'] }).toEqual({
+          request: `${method} ${new URL(url).pathname} → ${answer.status}`,
+          cacheControl: 'no-store',
+        });
+      }
+    });
+
+    it('the ID token the browser receives in logoutUrl (id_token_hint) is no API credential', async () => {
+      const { jar } = await signIn(g);
+      const logout = await g.http().post('/auth/logout').set(sessionHeaders(jar)).expect(200);
+      const idToken = new URL(logout.body.logoutUrl).searchParams.get('id_token_hint');
+      expect(idToken).toMatch(/^eyJ/);
+      await g.http().get('/v1/me').set('authorization', `Bearer ${idToken}`).expect(401);
+    });
+  });
+
   describe('open redirect after sign-in', () => {
     it.each([
       ['absolute', 'https://evil.example/'],
