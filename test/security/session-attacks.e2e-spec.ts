@@ -298,7 +298,7 @@ describe('attacks on browser sessions (CONTRACT §8)', () => {
   describe('replayed refresh token', () => {
     let r: SecurityGateway;
     beforeAll(async () => {
-      r = await startSecurityGateway({ ...SESSION_ENVIRONMENT, }, { oauthAccessTokenTtlSeconds: 120 });
+      r = await startSecurityGateway({ ...SESSION_ENVIRONMENT }, { oauthAccessTokenTtlSeconds: 120 });
     });
     afterAll(() => r.close());
 
