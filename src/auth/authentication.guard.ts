@@ -30,6 +30,9 @@ export class AuthenticationGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const credential = bearerTokenOf(request.raw);
     if (this.sessions?.carriesSession(request)) {
+      // A cache must not store an answer to a request with Authorization (RFC 9111 §3.5), but a
+      // cookie has no such protection: a CDN keyed by URL could hand one user's answer to the next.
+      context.switchToHttp().getResponse<FastifyReply>().header('cache-control', 'no-store');
       if (credential.kind !== 'none') request.authenticationFailure = bothCredentials();
       else await this.authenticateSession(request, this.sessions);
       // A shared cache may keep an answer to a request with a cookie (not one with Authorization,

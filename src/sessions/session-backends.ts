@@ -79,6 +79,11 @@ export interface MemorySessionBounds {
 
 /** One instance's sessions: far above what one developer machine or a small deployment holds, far below its heap. */
 export const SESSION_MEMORY_BOUNDS: MemorySessionBounds = { maxEntries: 10_000, maxBytes: 32 * 1024 * 1024 };
+/**
+ * One instance's sign-ins in progress, apart from its sessions (SessionStore.inMemory): anyone can
+ * start one, so a flood of them only pushes out other sign-ins in progress (each lives 10 minutes).
+ */
+export const LOGIN_MEMORY_BOUNDS: MemorySessionBounds = { maxEntries: 10_000, maxBytes: 8 * 1024 * 1024 };
 
 /**
  * Without Redis: lru-cache, bounded in entries and bytes, each entry dropped when its lifetime

@@ -1,6 +1,6 @@
 import { hash, hkdfSync, randomBytes } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt } from 'jose';
-import type { SessionBackend } from './session-backends';
+import { LOGIN_MEMORY_BOUNDS, MemorySessionBackend, SESSION_MEMORY_BOUNDS, type MemorySessionBounds, type SessionBackend } from './session-backends';
 
 /** What the gateway keeps for one signed-in browser. Never sent to the browser. */
 export interface SessionRecord {
@@ -42,7 +42,20 @@ const SEAL = { alg: 'dir', enc: 'A256GCM' } as const;
  * open its session. Sign-ins in progress are sealed the same way by their `state`.
  */
 export class SessionStore {
-  constructor(private readonly backend: SessionBackend) {}
+  /**
+   * `logins` holds the sign-ins in progress: the same store as the sessions with Redis; in memory,
+   * a bounded cache of their own, because anyone may start a sign-in (GET /auth/login needs no
+   * credential) and a flood of them must push out other sign-ins, never a signed-in user's session.
+   */
+  constructor(
+    private readonly backend: SessionBackend,
+    private readonly logins: SessionBackend = backend,
+  ) {}
+
+  /** One instance's store without Redis: sessions and sign-ins in progress each bounded apart. */
+  static inMemory(sessions: MemorySessionBounds = SESSION_MEMORY_BOUNDS, logins: MemorySessionBounds = LOGIN_MEMORY_BOUNDS): SessionStore {
+    return new SessionStore(new MemorySessionBackend(sessions), new MemorySessionBackend(logins));
+  }
 
   /** The session, its idle lifetime restarted; undefined when unknown, idle too long or past its absolute end. */
   async read(id: string, idleTimeoutMs: number, now = Date.now()): Promise<SessionRecord | undefined> {
@@ -84,12 +97,12 @@ export class SessionStore {
   }
 
   async putLogin(state: string, login: PendingLogin, ttlMs: number): Promise<void> {
-    await this.backend.write(loginKey(state), await seal(login, state, 'login'), ttlMs);
+    await this.logins.write(loginKey(state), await seal(login, state, 'login'), ttlMs);
   }
 
   /** The sign-in this state started, once: a replayed state finds nothing. */
   async takeLogin(state: string): Promise<PendingLogin | undefined> {
-    const sealed = await this.backend.take(loginKey(state));
+    const sealed = await this.logins.take(loginKey(state));
     return sealed === undefined ? undefined : unseal<PendingLogin>(sealed, state, 'login');
   }
 }

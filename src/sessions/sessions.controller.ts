@@ -72,6 +72,7 @@ export class SessionsController {
   })
   @ApiOkResponse({ type: LogoutDto })
   @ApiProblems({
+    415: 'A body that is not application/json (a form any site can post, for one): refused before the session is read, which stays as it was',
     429: 'Too many requests from this address (see Retry-After)',
     503: 'The session store (Redis) is not answering: the session was not ended (see Retry-After)',
   })

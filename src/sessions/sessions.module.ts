@@ -4,7 +4,7 @@ import { GatewayConfig } from '../config/gateway-config';
 import { REDIS, type SharedRedis } from '../redis/redis.token';
 import { SharedStoreHealth } from '../redis/shared-store-health';
 import { HostedLoginClient } from './hosted-login.client';
-import { MemorySessionBackend, RedisSessionBackend } from './session-backends';
+import { RedisSessionBackend } from './session-backends';
 import { SESSION_AUTHENTICATOR } from './session-authenticator';
 import { SessionCookies } from './session-cookie';
 import { SessionStore } from './session-store';
@@ -27,7 +27,7 @@ import { SessionsService } from './sessions.service';
       // With Redis, sessions are shared by every instance and never fall back to memory: a session
       // written in one process's memory would be unknown to the others, and a logout would miss it.
       useFactory: (redis: SharedRedis, health: SharedStoreHealth) =>
-        new SessionStore(redis ? new RedisSessionBackend(redis, health) : new MemorySessionBackend()),
+        redis ? new SessionStore(new RedisSessionBackend(redis, health)) : SessionStore.inMemory(),
     },
     HostedLoginClient,
     SessionsService,

@@ -20,9 +20,16 @@ export function expectProblem(response: Response, status: number): void {
   if (status === 403) expect(DENIAL_REASONS).toContain(response.body.reason);
 }
 
-/** Moves the process clock (jose, the caches and the emulator all read Date.now). */
+/** The clock itself, taken before any test mocks it. */
+const realNow = Date.now.bind(Date);
+
+/**
+ * Moves the process clock (jose, the caches and the emulator all read Date.now). Calls add up:
+ * each one starts from the clock as the previous one left it. (It used to read "the real clock"
+ * from Date.now, which a second call found mocked: the mock then called itself without end, and
+ * the gateway answered 500 from a stack overflow that looked like its own fault.)
+ */
 export function advanceClock(ms: number): void {
-  const realNow = Date.now.bind(Date);
   const base = Date.now();
   const start = realNow();
   jest.spyOn(Date, 'now').mockImplementation(() => base + ms + (realNow() - start));
