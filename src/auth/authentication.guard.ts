@@ -35,9 +35,6 @@ export class AuthenticationGuard implements CanActivate {
       context.switchToHttp().getResponse<FastifyReply>().header('cache-control', 'no-store');
       if (credential.kind !== 'none') request.authenticationFailure = bothCredentials();
       else await this.authenticateSession(request, this.sessions);
-      // A shared cache may keep an answer to a request with a cookie (not one with Authorization,
-      // RFC 9111 §3.5): one user's answer must never be handed to another.
-      context.switchToHttp().getResponse<FastifyReply>().header('cache-control', 'no-store');
       return true;
     }
     if (credential.kind !== 'token') {

@@ -803,6 +803,19 @@ export interface operations {
                     };
                 };
             };
+            /** @description A body that is not application/json (a form any site can post, for one): refused before the session is read, which stays as it was */
+            415: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
             /** @description Too many requests from this address (see Retry-After) */
             429: {
                 headers: {
