@@ -141,6 +141,7 @@ describe('the browser-session example page in headless Chromium (issue 13)', () 
 
     const reachable = (await page.evaluate(REACHABLE_FROM_PAGE)) as Reachable;
     expect(reachable.cookie).toBe('');
+    expect(reachable.session.text).not.toContain('eyJ'); // not even a part of a JWT
     expect(reachable.localStorage).toEqual({});
     expect(reachable.sessionStorage).toEqual({});
     expect(reachable.globals).toEqual([]);
