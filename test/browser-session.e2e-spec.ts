@@ -21,6 +21,8 @@ import { ALICE } from './support/sessions';
 /** A JWT as it travels: three base64url parts, the first two JSON starting with `{"` (eyJ). */
 const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]*/;
 const SESSION_COOKIE = 'session';
+/** Every body a cross-site HTML form can post (HTML, "form submission"). */
+const FORM_ENCODINGS = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'] as const;
 /** What the front door forwards to the gateway. */
 const GATEWAY_PATHS = /^\/(auth|v1)\//;
 
@@ -214,7 +216,7 @@ describe('the browser-session example page in headless Chromium (issue 13)', () 
       expect(await callFromPage(page, '/v1/me')).toBe(200);
     }, 60_000);
 
-    it('cannot sign the user out with a form posted to /auth/logout', async () => {
+    it.each(FORM_ENCODINGS)('cannot sign the user out with a form posted to /auth/logout (%s)', async (encoding) => {
       const page = await context.newPage();
       await signInOnPage(page);
       const sessionId = await sessionCookie(context, siteUrl);
@@ -223,7 +225,7 @@ describe('the browser-session example page in headless Chromium (issue 13)', () 
       exchanges = [];
 
       const posted = attacker.waitForResponse(`${siteUrl}/auth/logout`);
-      await attacker.locator('#logout button').click();
+      await attacker.locator(`form[enctype="${encoding}"] button`).click();
       await posted;
       expect(exchanges).toEqual([expect.objectContaining({ method: 'POST', path: '/auth/logout', cookies: [], origin: otherSiteUrl })]);
 
@@ -328,7 +330,7 @@ async function asReceived(answer: Response): Promise<Received> {
 /** A page on another origin: what an attacker's page can do with the site (a form that posts to its logout). */
 function attackerPage(origin: string, siteUrl: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${origin}</title></head><body>
-<form id="logout" method="post" action="${siteUrl}/auth/logout"><button type="submit">Win a prize</button></form>
+${FORM_ENCODINGS.map((encoding) => `<form method="post" action="${siteUrl}/auth/logout" enctype="${encoding}"><input type="hidden" name="x" value="1"><button type="submit">Win a prize</button></form>`).join('\n')}
 </body></html>`;
 }
 
