@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeJwt } from 'jose';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './support/chromium';
 import { assertConforms } from './support/openapi-conformance';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { cleanEnvironment, freePort, runBuiltGateway, type RunningProcess } from './support/processes';
@@ -11,7 +12,6 @@ import { cleanEnvironment, freePort, runBuiltGateway, type RunningProcess } from
  * (the emulator's OAuth 2.0 password flow), driven in Debian's headless Chromium; outside local
  * mode the docs offer no such flow.
  */
-const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT_DIR = join(__dirname, '..', 'test-output', 'docs-sign-in');
 const SCREENSHOT = join(OUTPUT_DIR, 'get-v1-me-200.png');
 
@@ -22,17 +22,6 @@ interface Document {
 
 function operations(document: Document) {
   return Object.entries(document.paths).flatMap(([path, item]) => Object.entries(item).map(([method, operation]) => ({ name: `${method} ${path}`, ...operation })));
-}
-
-/** Chromium, headless, without the background connections this machine's closed network refuses. */
-function launchChromium(): Promise<Browser> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: this test drives Debian's chromium headless. Install it with \`apt-get install chromium\` (.ci/run does).`);
-  }
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
 }
 
 describe('docs page sign-in in local mode', () => {
