@@ -128,7 +128,8 @@ export class SessionsService implements SessionAuthenticator {
     return this.hostedLogin.logoutUrl(idToken);
   }
 
-  private async currentRecord(id: string, deadlineAt = Date.now() + this.config.requestDeadlineMs): Promise<SessionRecord> {
+  /** `deadlineAt` is a `performance.now()` time, like the request's own (request-trace.ts). */
+  private async currentRecord(id: string, deadlineAt = performance.now() + this.config.requestDeadlineMs): Promise<SessionRecord> {
     const record = await this.stored(() => this.store.read(id, this.idleTimeoutMs));
     if (!record) throw noSession();
     if (!needsRefresh(record)) return record;
@@ -180,7 +181,7 @@ export class SessionsService implements SessionAuthenticator {
 
   private async awaitOtherRefresh(id: string, seen: SessionRecord, deadlineAt: number): Promise<SessionRecord> {
     if (seen.accessExpiresAt > Date.now()) return seen;
-    while (Date.now() + REFRESH_POLL_MS < deadlineAt) {
+    while (performance.now() + REFRESH_POLL_MS < deadlineAt) {
       await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS));
       const latest = await this.stored(() => this.store.peek(id));
       if (!latest) throw noSession();
