@@ -1,6 +1,6 @@
 import { SessionStore } from '../../src/sessions/session-store';
 import { startGatewayOn, startTestGateway, type TestGateway, PROBLEM_JSON } from '../support/gateway';
-import { refreshGrants, sessionHeaders, sessionTokenTimes, signIn, SESSION_ENVIRONMENT, sleep, untilRefreshPoint, untilExpired } from '../support/sessions';
+import { refreshGrants, until, untilSessionGone, untilTokenChanges, sessionHeaders, sessionTokenTimes, signIn, SESSION_ENVIRONMENT, sleep, untilRefreshPoint, untilExpired } from '../support/sessions';
 
 /** Short access tokens so that refresh happens within a test; at least 2 s of life, so the refresh point comes before the end. */
 const ACCESS_TOKEN_TTL_S = 3;
@@ -43,17 +43,17 @@ describe('session refresh and lifetimes (CONTRACT §8)', () => {
       expect(await refreshGrants(gateway.upstream)).toHaveLength(0); // fresh token: nothing to refresh
 
       await untilRefreshPoint(before);
-      const answer = await me(jar).expect(200);
+      const answer = await me(jar).expect(200); // the current token serves it; the refresh may finish behind it
       expect(answer.body.email).toBe('alice@acme.test');
-      const grants = await refreshGrants(gateway.upstream);
-      expect(grants).toHaveLength(1);
-      const after = await sessionTokenTimes(gateway, sessionId);
+      const after = await untilTokenChanges(gateway, sessionId, before);
+      expect(await refreshGrants(gateway.upstream)).toHaveLength(1);
       expect(after.expiresAt).toBeGreaterThan(before.expiresAt);
       expect(after.refreshToken).not.toBe(before.refreshToken); // rotated, and the new one is kept
 
       // The second refresh uses the rotated token, which the provider accepts (a reused one would end the family).
       await untilRefreshPoint(after);
       await me(jar).expect(200);
+      await untilTokenChanges(gateway, sessionId, after);
       const second = await refreshGrants(gateway.upstream);
       expect(second).toHaveLength(2);
       expect(second[1].body).toMatchObject({ refresh_token: after.refreshToken });
@@ -70,7 +70,7 @@ describe('session refresh and lifetimes (CONTRACT §8)', () => {
     it('ends the session when the provider refuses the refresh token (sign-ins revoked): 401, and 401 again after', async () => {
       const { jar, sessionId } = await signIn(gateway);
       expect(await gateway.upstream.revokeOAuthSignIns()).toBeGreaterThanOrEqual(1);
-      await untilRefreshPoint(await sessionTokenTimes(gateway, sessionId));
+      await untilExpired(await sessionTokenTimes(gateway, sessionId));
 
       const refused = await me(jar).expect(401);
       expect(refused.headers['content-type']).toMatch(PROBLEM_JSON);
@@ -79,6 +79,16 @@ describe('session refresh and lifetimes (CONTRACT §8)', () => {
       await gateway.http().get('/auth/session').set(sessionHeaders(jar)).expect(401);
       expect(await refreshGrants(gateway.upstream)).toHaveLength(1); // the ended session does not try again
       expect(await gateway.app.get(SessionStore).peek(sessionId)).toBeUndefined();
+    });
+
+    it('a refusal at the refresh point ends the session too: the request in hand is served by the still valid token, the next ones are 401', async () => {
+      const { jar, sessionId } = await signIn(gateway);
+      await gateway.upstream.revokeOAuthSignIns();
+      await untilRefreshPoint(await sessionTokenTimes(gateway, sessionId));
+      await me(jar).expect(200);
+      await untilSessionGone(gateway, sessionId);
+      await me(jar).expect(401);
+      expect(await refreshGrants(gateway.upstream)).toHaveLength(1);
     });
 
     it('ends the session when the provider refuses a reused refresh token (its whole family is revoked)', async () => {
@@ -103,8 +113,8 @@ describe('session refresh and lifetimes (CONTRACT §8)', () => {
       await gateway.upstream.injectFault({ method: 'POST', path: '/oauth/token', status: 503 });
 
       await untilRefreshPoint(times);
-      await me(jar).expect(200); // the refresh failed, the access token is still good
-      expect((await refreshGrants(gateway.upstream)).length).toBeGreaterThanOrEqual(1);
+      await me(jar).expect(200); // the refresh fails, the access token is still good
+      await until(async () => (await refreshGrants(gateway.upstream)).length >= 1, 'a refresh attempt');
 
       await untilExpired(times);
       const down = await me(jar).expect(502);
@@ -115,6 +125,17 @@ describe('session refresh and lifetimes (CONTRACT §8)', () => {
       await gateway.upstream.clearFaults();
       await me(jar).expect(200);
       expect((await sessionTokenTimes(gateway, sessionId)).expiresAt).toBeGreaterThan(times.expiresAt);
+    });
+
+    it('does not hold requests for a slow provider while the access token is still valid: 200, not 502 once the token expired during the wait', async () => {
+      const { jar, sessionId } = await signIn(gateway);
+      const times = await sessionTokenTimes(gateway, sessionId);
+      // The provider answers only after UPSTREAM_TIMEOUT_MS, longer than the token has left at its refresh point.
+      await gateway.upstream.injectFault({ method: 'POST', path: '/oauth/token', latencyMs: 2 * UPSTREAM_TIMEOUT_MS, status: 503 });
+      await untilRefreshPoint(times);
+      expect(times.expiresAt - Date.now()).toBeLessThan(UPSTREAM_TIMEOUT_MS);
+      await me(jar).expect(200);
+      await gateway.upstream.clearFaults();
     });
 
     // The provider not answering usefully is not a refusal: the refresh token may still be good, so the

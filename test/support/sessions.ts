@@ -126,3 +126,27 @@ export function untilRefreshPoint(times: SessionTokenTimes, marginMs = 100): Pro
 export function untilExpired(times: SessionTokenTimes, marginMs = 100): Promise<void> {
   return sleep(times.expiresAt + marginMs - Date.now());
 }
+
+/** Polls `condition` (every 50 ms, for `withinMs` at most): for what the gateway finishes behind an answer, like a refresh. */
+export async function until(condition: () => Promise<boolean>, what: string, withinMs = 5_000): Promise<void> {
+  const giveUpAt = Date.now() + withinMs;
+  while (!(await condition())) {
+    if (Date.now() > giveUpAt) throw new Error(`still waiting for ${what} after ${withinMs} ms`);
+    await sleep(50);
+  }
+}
+
+/** The session's token times once a refresh replaced the access token seen in `before`. */
+export async function untilTokenChanges(gateway: TestGateway, sessionId: string, before: SessionTokenTimes): Promise<SessionTokenTimes> {
+  let latest = before;
+  await until(async () => {
+    latest = await sessionTokenTimes(gateway, sessionId);
+    return latest.expiresAt !== before.expiresAt || latest.refreshToken !== before.refreshToken;
+  }, 'the refreshed token');
+  return latest;
+}
+
+/** Until the session is no longer in the gateway's store (ended by a refusal). */
+export function untilSessionGone(gateway: TestGateway, sessionId: string): Promise<void> {
+  return until(async () => (await gateway.app.get(SessionStore).peek(sessionId)) === undefined, 'the session to end');
+}
