@@ -138,7 +138,14 @@ export class SessionsService implements SessionAuthenticator {
       refresh = this.refreshOnce(id, record, deadlineAt).finally(() => this.refreshing.delete(id));
       this.refreshing.set(id, refresh);
     }
-    return refresh;
+    if (record.accessExpiresAt <= Date.now()) return refresh;
+    // The token is still valid: this request does not wait for the provider (a slow one would hold
+    // it, and its token might expire meanwhile); the refresh goes on behind it, and a refusal ends
+    // the session for the next request.
+    refresh.catch((error: unknown) => {
+      if (!(error instanceof ProblemException)) this.logger.warn({ err: error }, 'session refresh failed');
+    });
+    return record;
   }
 
   /**

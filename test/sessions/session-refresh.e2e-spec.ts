@@ -101,7 +101,7 @@ describe('session refresh and lifetimes (CONTRACT §8)', () => {
         body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: stolen, client_id: gateway.emulator.clientId }),
       });
       expect(redeemed.status).toBe(200);
-      await untilRefreshPoint(await sessionTokenTimes(gateway, sessionId));
+      await untilExpired(await sessionTokenTimes(gateway, sessionId));
 
       await me(jar).expect(401);
       await me(jar).expect(401);
