@@ -138,14 +138,17 @@ export class SessionsService implements SessionAuthenticator {
       refresh = this.refreshOnce(id, record, deadlineAt).finally(() => this.refreshing.delete(id));
       this.refreshing.set(id, refresh);
     }
-    if (record.accessExpiresAt <= Date.now()) return refresh;
-    // The token is still valid: this request does not wait for the provider (a slow one would hold
-    // it, and its token might expire meanwhile); the refresh goes on behind it, and a refusal ends
-    // the session for the next request.
+    const validForMs = record.accessExpiresAt - Date.now();
+    if (validForMs <= 0) return refresh;
+    // The token is still valid: the request waits for the refresh (a refusal is then its 401) for at
+    // most half the time the token has left, so a slow provider never holds it until the token has
+    // expired (a 502); then it goes on with the current token, and the refresh goes on behind it.
     refresh.catch((error: unknown) => {
       if (!(error instanceof ProblemException)) this.logger.warn({ err: error }, 'session refresh failed');
     });
-    return record;
+    let timer: NodeJS.Timeout | undefined;
+    const stillValid = new Promise<SessionRecord>((resolve) => (timer = setTimeout(resolve, validForMs / 2, record)));
+    return Promise.race([refresh, stillValid]).finally(() => clearTimeout(timer));
   }
 
   /**

@@ -32,7 +32,6 @@ describe('browser sessions on many instances (CONTRACT §8)', () => {
   const environment = {
     ...SESSION_ENVIRONMENT,
     REDIS_URL,
-    JWT_CLOCK_TOLERANCE_S: '0',
     RATE_LIMIT_PER_MINUTE: '100000',
     SESSION_IDLE_TIMEOUT_S: '120',
     REQUEST_DEADLINE_MS: '5000',

@@ -145,8 +145,3 @@ export async function untilTokenChanges(gateway: TestGateway, sessionId: string,
   }, 'the refreshed token');
   return latest;
 }
-
-/** Until the session is no longer in the gateway's store (ended by a refusal). */
-export function untilSessionGone(gateway: TestGateway, sessionId: string): Promise<void> {
-  return until(async () => (await gateway.app.get(SessionStore).peek(sessionId)) === undefined, 'the session to end');
-}
