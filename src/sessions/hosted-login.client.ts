@@ -155,15 +155,28 @@ function accessTokenExpiry(answer: oidc.TokenEndpointResponse & oidc.TokenEndpoi
   return Date.now() + (answer.expiresIn() ?? 0) * 1000;
 }
 
+/**
+ * Codes of openid-client's ClientError that say the provider did not answer usefully: a timeout, an
+ * abort, an answer that is not an OAuth answer (a proxy's error page), and no code at all (what it
+ * wraps as "something went wrong": a failed connection, an answer over the size bound). Any other
+ * code means an answer arrived and failed a check.
+ */
+const NO_USEFUL_ANSWER = new Set<string | undefined>([undefined, 'OAUTH_TIMEOUT', 'OAUTH_ABORT', 'OAUTH_RESPONSE_IS_NOT_CONFORM', 'OAUTH_RESPONSE_IS_NOT_JSON', 'OAUTH_PARSE_ERROR']);
+
+/**
+ * Refused only on the provider's word or a failed check: a refused refresh ends the session, so a
+ * provider that is slow, unreachable or behind a failing proxy must never be read as one.
+ */
 function unavailableOrRefused(error: unknown, what: string): HostedLoginError {
   if (error instanceof HostedLoginError) return error;
+  const tooLarge = error instanceof BodyTooLargeError || (error instanceof Error && error.cause instanceof BodyTooLargeError);
+  if (tooLarge) return new HostedLoginError('unavailable', `${what} answered too much`, { cause: error });
   // The provider answered with an OAuth error (400 invalid_grant, 401 invalid_client...), or the
   // browser came back with one (access_denied), or the answer failed a check (state, nonce, ID token).
   if (error instanceof oidc.ResponseBodyError && error.status < 500) return new HostedLoginError('refused', `${what} refused: ${error.error}`, { cause: error });
   if (error instanceof oidc.AuthorizationResponseError) return new HostedLoginError('refused', `sign-in refused: ${error.error}`, { cause: error });
-  if (error instanceof oidc.ClientError && error.code !== 'OAUTH_RESPONSE_IS_NOT_CONFORM' && error.code !== 'OAUTH_RESPONSE_IS_NOT_JSON') {
+  if (error instanceof oidc.ClientError && !NO_USEFUL_ANSWER.has(error.code)) {
     return new HostedLoginError('refused', `${what}: ${error.message}`, { cause: error });
   }
-  const tooLarge = error instanceof BodyTooLargeError || (error instanceof Error && error.cause instanceof BodyTooLargeError);
-  return new HostedLoginError('unavailable', `${what} ${tooLarge ? 'answered too much' : 'did not answer usefully'}`, { cause: error });
+  return new HostedLoginError('unavailable', `${what} did not answer usefully`, { cause: error });
 }

@@ -132,7 +132,8 @@ export class SessionsService implements SessionAuthenticator {
     return this.hostedLogin.logoutUrl(idToken);
   }
 
-  private async currentRecord(id: string, deadlineAt = Date.now() + this.config.requestDeadlineMs): Promise<SessionRecord> {
+  /** `deadlineAt` is a `performance.now()` time, like the request's own (request-trace.ts). */
+  private async currentRecord(id: string, deadlineAt = performance.now() + this.config.requestDeadlineMs): Promise<SessionRecord> {
     const record = await this.stored(() => this.store.read(id, this.idleTimeoutMs));
     if (!record) throw noSession();
     if (!needsRefresh(record)) return record;
@@ -141,18 +142,46 @@ export class SessionsService implements SessionAuthenticator {
       refresh = this.refreshOnce(id, record, deadlineAt).finally(() => this.refreshing.delete(id));
       this.refreshing.set(id, refresh);
     }
-    return refresh;
+    const validForMs = record.accessExpiresAt - Date.now();
+    if (validForMs <= 0) return refresh;
+    // The token is still valid: the request waits for the refresh (a refusal is then its 401) for at
+    // most half the time the token has left, so a slow provider never holds it until the token has
+    // expired (a 502); then it goes on with the current token, and the refresh goes on behind it.
+    refresh.catch((error: unknown) => {
+      if (!(error instanceof ProblemException)) this.logger.warn({ err: error }, 'session refresh failed');
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const stillValid = new Promise<SessionRecord>((resolve) => (timer = setTimeout(resolve, validForMs / 2, record)));
+    return Promise.race([refresh, stillValid]).finally(() => clearTimeout(timer));
   }
 
   /**
    * One refresh per session across instances: whoever takes the lock refreshes; the others use
    * the current token while it is still valid, or wait (polling the store, within the request's
-   * deadline) for the new one. A refresh token is used once: the provider rotates it.
+   * deadline) for the new one, and take the lock themselves when it is freed without a new token
+   * (the refresh failed, or its instance stopped): they are never held until the deadline for a
+   * refresh that is over. A refresh token is used once: the provider rotates it.
    */
   private async refreshOnce(id: string, record: SessionRecord, deadlineAt: number): Promise<SessionRecord> {
     const lockTtlMs = 2 * this.config.upstreamTimeoutMs + 1000;
-    const lock = await this.stored(() => this.store.lockRefresh(id, lockTtlMs));
-    if (!lock) return this.awaitOtherRefresh(id, record, deadlineAt);
+    let seen = record;
+    for (;;) {
+      const lock = await this.stored(() => this.store.lockRefresh(id, lockTtlMs));
+      if (lock) return this.refreshLocked(id, lock);
+      if (seen.accessExpiresAt > Date.now()) return seen;
+      if (performance.now() + REFRESH_POLL_MS >= deadlineAt) {
+        throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'the session is being refreshed: try again', { headers: { 'Retry-After': '1' } });
+      }
+      await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS));
+      const latest = await this.stored(() => this.store.peek(id));
+      if (!latest) throw noSession();
+      if (latest.accessToken !== seen.accessToken) return latest;
+      seen = latest;
+    }
+  }
+
+  /** The refresh itself, under the lock `lock`. */
+  private async refreshLocked(id: string, lock: string): Promise<SessionRecord> {
     try {
       // Another instance may have refreshed between our read and our lock.
       const latest = await this.stored(() => this.store.peek(id));
@@ -182,17 +211,6 @@ export class SessionsService implements SessionAuthenticator {
     } finally {
       await this.store.unlockRefresh(id, lock).catch(() => undefined); // it expires by itself
     }
-  }
-
-  private async awaitOtherRefresh(id: string, seen: SessionRecord, deadlineAt: number): Promise<SessionRecord> {
-    if (seen.accessExpiresAt > Date.now()) return seen;
-    while (Date.now() + REFRESH_POLL_MS < deadlineAt) {
-      await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS));
-      const latest = await this.stored(() => this.store.peek(id));
-      if (!latest) throw noSession();
-      if (latest.accessToken !== seen.accessToken) return latest;
-    }
-    throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'the session is being refreshed: try again', { headers: { 'Retry-After': '1' } });
   }
 
   private async stillValidOrEnd(id: string, record: SessionRecord, why: string): Promise<SessionRecord> {

@@ -1,4 +1,6 @@
 import type supertest from 'supertest';
+import type { EmulatorControlClient, RecordedRequest } from '../../src/emulator';
+import { SessionStore } from '../../src/sessions/session-store';
 import type { TestGateway } from './gateway';
 
 /** Browser sessions on (CONTRACT §8), for a gateway reached through supertest: PUBLIC_URL is only where the callback is sent. */
@@ -87,3 +89,59 @@ function cookieHeader(jar: CookieJar): Record<string, string> {
 }
 
 export type Agent = supertest.Agent;
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+/** The hosted login's refresh-token grants the emulator received, in order (each recorded body is the form's fields). */
+export async function refreshGrants(upstream: EmulatorControlClient): Promise<RecordedRequest[]> {
+  const grants = await upstream.requests({ method: 'POST', path: '/oauth/token' });
+  return grants.filter((request) => (request.body as Record<string, unknown> | null)?.grant_type === 'refresh_token');
+}
+
+export interface SessionTokenTimes {
+  /** When the gateway received the access token, and its `exp`, in milliseconds. */
+  issuedAt: number;
+  expiresAt: number;
+  refreshToken?: string;
+}
+
+/**
+ * When the session's access token was issued and ends, read from the gateway's session store:
+ * the tests wait for the refresh point instead of guessing it from the token lifetime.
+ */
+export async function sessionTokenTimes(gateway: TestGateway, sessionId: string): Promise<SessionTokenTimes> {
+  const record = await gateway.app.get(SessionStore).peek(sessionId);
+  if (!record) throw new Error('no such session in the gateway store');
+  return { issuedAt: record.accessIssuedAt, expiresAt: record.accessExpiresAt, refreshToken: record.refreshToken };
+}
+
+/** Waits until the gateway should refresh (a quarter of the token's lifetime before its end), and a little more. */
+export function untilRefreshPoint(times: SessionTokenTimes, marginMs = 100): Promise<void> {
+  const refreshAt = times.expiresAt - Math.min(60_000, (times.expiresAt - times.issuedAt) / 4);
+  if (refreshAt + marginMs >= times.expiresAt) throw new Error('the access token lives too short for a refresh point before its end');
+  return sleep(refreshAt + marginMs - Date.now());
+}
+
+/** Waits until the session's access token has expired. */
+export function untilExpired(times: SessionTokenTimes, marginMs = 100): Promise<void> {
+  return sleep(times.expiresAt + marginMs - Date.now());
+}
+
+/** Polls `condition` (every 50 ms, for `withinMs` at most): for what the gateway finishes behind an answer, like a refresh. */
+export async function until(condition: () => Promise<boolean>, what: string, withinMs = 5_000): Promise<void> {
+  const giveUpAt = Date.now() + withinMs;
+  while (!(await condition())) {
+    if (Date.now() > giveUpAt) throw new Error(`still waiting for ${what} after ${withinMs} ms`);
+    await sleep(50);
+  }
+}
+
+/** The session's token times once a refresh replaced the access token seen in `before`. */
+export async function untilTokenChanges(gateway: TestGateway, sessionId: string, before: SessionTokenTimes): Promise<SessionTokenTimes> {
+  let latest = before;
+  await until(async () => {
+    latest = await sessionTokenTimes(gateway, sessionId);
+    return latest.expiresAt !== before.expiresAt || latest.refreshToken !== before.refreshToken;
+  }, 'the refreshed token');
+  return latest;
+}
