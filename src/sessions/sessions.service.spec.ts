@@ -20,8 +20,10 @@ const config = loadGatewayConfig({
 });
 
 const principal = { userId: 'user-alice', tenantId: 'tenant-acme', tenantIds: ['tenant-acme'], type: 'userToken' } as Principal;
-/** Every token "verifies" to Alice: the verifier itself is tested elsewhere. */
-const verifier = { verify: async () => ({ principal }) } as unknown as TokenVerifier;
+/** Every token "verifies" to Alice, except Mallory's: the verifier itself is tested elsewhere. */
+const verifier = {
+  verify: async (token: string) => ({ principal: token.startsWith('mallory') ? { ...principal, userId: 'user-mallory' } : principal }),
+} as unknown as TokenVerifier;
 
 class FakeHostedLogin {
   refreshes = 0;
@@ -127,6 +129,15 @@ describe('SessionsService refresh', () => {
     await store.update(id, record(-1));
     expect(await statusOf(sessions.authenticate(requestWith(id)))).toBe(502);
     expect(await store.peek(id)).toBeDefined();
+  });
+
+  it('ends the session when a refresh answers another user\'s token, rather than carrying on as that user', async () => {
+    const { store, hostedLogin, sessions } = setUp();
+    hostedLogin.answer = async () => ({ accessToken: 'mallory-access', accessExpiresAt: Date.now() + 60_000, refreshToken: 'mallory-refresh' });
+    const id = newSessionId();
+    await store.create(id, record(-1), 60_000);
+    expect(await statusOf(sessions.authenticate(requestWith(id)))).toBe(401);
+    expect(await store.peek(id)).toBeUndefined();
   });
 
   it('ends a session with no refresh token once its access token expires', async () => {

@@ -204,6 +204,12 @@ export class SessionsService implements SessionAuthenticator {
         throw upstreamProblem(error);
       }
       const { principal } = await this.verified(tokens.accessToken, HttpStatus.UNAUTHORIZED);
+      if (principal.userId !== latest.userId) {
+        // A session belongs to the user who signed in: a refresh never turns it into someone else's.
+        await this.stored(() => this.store.remove(id));
+        this.logger.warn({ reason: 'the refreshed token is another user\'s' }, 'session ended: refresh answered another user');
+        throw noSession();
+      }
       const refreshed: SessionRecord = { ...latest, ...this.fromTokens(tokens, principal), refreshToken: tokens.refreshToken ?? latest.refreshToken, idToken: tokens.idToken ?? latest.idToken };
       if (!(await this.stored(() => this.store.update(id, refreshed)))) throw noSession();
       this.metrics.sessionEvents.inc({ event: 'refreshed' });
