@@ -100,6 +100,8 @@ export interface GatewayOptions {
   logFile: string;
   /** Extra node flags, such as --cpu-prof. */
   nodeArgs?: string[];
+  /** Extra environment (bench/compare.ts's variants). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -123,6 +125,7 @@ export async function startGateway(mainJs: string, cwd: string, options: Gateway
       FRONTEGG_AUDIENCE: options.clientId,
       LOG_LEVEL: options.logLevel,
       RATE_LIMIT_PER_MINUTE: '1000000',
+      ...options.env,
     }),
   });
   closeSync(log);

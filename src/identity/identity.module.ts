@@ -3,20 +3,21 @@ import { Module } from '@nestjs/common';
 import { GatewayConfig } from '../config/gateway-config';
 import { IdentityClient } from './identity.client';
 import { UndiciTransport } from './undici-adapter';
+import { UpstreamTransportModule } from './upstream-transport.module';
 import { VendorTokenService } from './vendor-token.service';
 
 /**
- * The identity API's one connection pool, behind axios: axios over node:http spent more time
- * than the rest of a proxied write (see the README's performance section).
+ * The identity API's one connection pool (undici): axios over node:http spent more time than the
+ * rest of a proxied write (see the README's performance section). The vendor token, fetched once
+ * per token lifetime, goes through axios over that pool; the identity client's per-request calls
+ * go to the pool directly (see UndiciTransport.exchange).
  */
-const UPSTREAM_TRANSPORT = Symbol('UPSTREAM_TRANSPORT');
-
 @Module({
   imports: [
+    UpstreamTransportModule,
     HttpModule.registerAsync({
-      // Closed by Nest at shutdown, after the server has finished the requests in flight.
-      extraProviders: [{ provide: UPSTREAM_TRANSPORT, useFactory: () => new UndiciTransport() }],
-      inject: [GatewayConfig, UPSTREAM_TRANSPORT],
+      imports: [UpstreamTransportModule],
+      inject: [GatewayConfig, UndiciTransport],
       useFactory: (config: GatewayConfig, transport: UndiciTransport) => ({
         adapter: transport.adapter,
         baseURL: config.frontegg.apiUrl,
