@@ -48,6 +48,7 @@ const DEFAULT_HEADERS = { accept: 'application/json', 'user-agent': 'frontegg-id
 @Injectable()
 export class IdentityClient {
   private readonly policies: UpstreamPolicies;
+  private readonly seriesByKey = new Map<string, { observe(seconds: number): void }>();
   private readonly origin: string;
   /** FRONTEGG_API_URL's path, if it has one, before every call's path. */
   private readonly basePath: string;
@@ -149,7 +150,7 @@ export class IdentityClient {
     if (timeLeft <= 0) throw deadlineExceededProblem(operation);
     const cutByDeadline = timeLeft < this.config.upstreamTimeoutMs;
     const startedAt = performance.now();
-    const timer = this.metrics.upstreamDuration.startTimer({ operation });
+    let status = 0;
     // Without a body, no content type.
     const headers: Record<string, string> = {
       ...DEFAULT_HEADERS,
@@ -169,18 +170,33 @@ export class IdentityClient {
         signal: budget.signal,
         maxContentLength: this.config.upstreamMaxResponseBytes,
       });
-      timer({ status: response.status });
+      status = response.status;
       return response;
     } catch (error) {
-      timer({ status: 0 });
       if (budget.signal?.aborted) throw clientGoneProblem(operation);
       const problem = upstreamTransportProblem(operation, error);
       // Timed out on the deadline's share, not the upstream's full timeout: the request's budget ran out.
       if (cutByDeadline && problem instanceof UpstreamFailure && problem.timedOut) throw deadlineExceededProblem(operation);
       throw problem;
     } finally {
-      recordUpstreamCall(trace, performance.now() - startedAt);
+      const durationMs = performance.now() - startedAt;
+      this.upstreamSeries(operation, status).observe(durationMs / 1000);
+      recordUpstreamCall(trace, durationMs);
     }
+  }
+
+  /**
+   * The upstream duration histogram's series for one operation and status (0 when no answer
+   * came), looked up by a plain key: prom-client would otherwise hash the label object per call.
+   */
+  private upstreamSeries(operation: string, status: number): { observe(seconds: number): void } {
+    const key = `${operation} ${status}`;
+    let series = this.seriesByKey.get(key);
+    if (!series) {
+      series = this.metrics.upstreamDuration.labels({ operation, status });
+      this.seriesByKey.set(key, series);
+    }
+    return series;
   }
 }
 
