@@ -1,6 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
-import { BatchedWriter } from './batched-writer';
 
 /** Paths pino must never print: credentials in and out of the gateway. */
 export const REDACTED_PATHS = [
@@ -33,13 +32,13 @@ export function stdoutDestination(): DestinationStream {
   return replaced ? process.stdout : batchedStdout();
 }
 
-let stdout: BatchedWriter | undefined;
+let stdout: ReturnType<typeof pino.destination> | undefined;
 
 /** One buffer for file descriptor 1 in the whole process, however many apps it starts. */
 function batchedStdout(): DestinationStream {
   if (!stdout) {
-    const destination = new BatchedWriter(1, { minLength: LOG_BATCH_BYTES, flushEveryMs: LOG_FLUSH_MS });
-    // What is held when the process exits is written then.
+    const destination = pino.destination({ dest: 1, sync: true, minLength: LOG_BATCH_BYTES, periodicFlush: LOG_FLUSH_MS });
+    // pino flushes asynchronous destinations at exit, not batched synchronous ones: the last lines would stay behind.
     process.once('exit', () => destination.flushSync());
     stdout = destination;
   }
