@@ -48,6 +48,12 @@ const utf8 = new TextDecoder();
 /**
  * An axios adapter over one pooled undici `Agent`: callers keep axios (`HttpService`, interceptors,
  * transformRequest/transformResponse) and get undici's transport. Redirects are never followed.
+ * The identity client's per-request calls skip axios altogether (`exchange`).
+ *
+ * Hand-written because axios's own transport costs more (issue 14, bench/compare.ts, scenario D,
+ * two alternating 30 s runs each on 2026-12-02, server CPU µs per PATCH /v1/me): axios's `fetch`
+ * adapter with an undici Agent as `fetchOptions.dispatcher` (and undici's fetch as `env.fetch`)
+ * 3,915 and 2,872; axios with this adapter 1,232 and 848; `exchange`, without axios, 649 and 713.
  */
 export class UndiciTransport {
   private readonly agent: Agent;
