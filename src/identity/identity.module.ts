@@ -21,13 +21,13 @@ import { VendorTokenService } from './vendor-token.service';
       useFactory: (config: GatewayConfig, transport: UndiciTransport) => ({
         adapter: transport.adapter,
         baseURL: config.frontegg.apiUrl,
-        // A default only: the identity client gives each attempt min(this, the request's time left).
+        // A default only: the vendor token service gives its call min(this, its budget's time left).
         timeout: config.upstreamTimeoutMs,
         // Larger answers are refused (by Content-Length) or cut off while streaming: never buffered whole.
         maxContentLength: config.upstreamMaxResponseBytes,
         // Redirects could carry the vendor token to another host: never followed (undici does not).
         maxRedirects: 0,
-        // Every status is handled explicitly by the identity client.
+        // Every status is handled explicitly by the vendor token service.
         validateStatus: () => true,
         headers: { accept: 'application/json', 'user-agent': 'frontegg-identity-gateway' },
       }),
