@@ -7,7 +7,8 @@
  *   node bench/dist/bench/compare.js [name=dir[:ENV=value,...]] ...
  *
  * `dir` is another checkout with a built dist/main.js ('.' for this one); the ENV list is added to
- * that gateway's environment. Settings: BENCH_DURATION (s per scenario, default 12), BENCH_CONNECTIONS,
+ * that gateway's environment, except OFF=feature+feature, which switches those features off (see
+ * switch-off.ts). Settings: BENCH_DURATION (s per scenario, default 12), BENCH_CONNECTIONS,
  * BENCH_WARMUP, BENCH_SCENARIOS (default B,D).
  */
 import { join, resolve } from 'node:path';
@@ -35,11 +36,17 @@ async function main(): Promise<void> {
   const world = await startWorld();
   const gateways: { name: string; server: ServerProcess }[] = [];
   for (const spec of specs) {
-    const [name, rest] = spec.split('=', 2);
+    const [name, rest] = [spec.slice(0, spec.indexOf('=')), spec.slice(spec.indexOf('=') + 1)];
     const [dir, envList] = rest.split(/:(.*)/s, 2);
     const root = dir === '.' ? ROOT : resolve(dir);
     const main = dir === '.' ? join(ROOT, 'bench', 'dist', 'gateway', 'main.js') : join(root, 'dist', 'main.js');
-    const extra = Object.fromEntries((envList ?? '').split(',').filter(Boolean).map((pair) => pair.split('=', 2) as [string, string]));
+    // `OFF=a+b` switches features off through switch-off.ts (a preload), for measuring what they cost.
+    const extra = Object.fromEntries((envList ?? '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+    if (extra.OFF) {
+      extra.NODE_OPTIONS = `--require ${join(__dirname, 'switch-off.js')}`;
+      extra.BENCH_OFF = extra.OFF.split('+').join(',');
+      delete extra.OFF;
+    }
     const server = await startGateway(main, root, {
       upstreamUrl: world.standIn.url,
       clientId: CLIENT_ID,
