@@ -25,9 +25,9 @@ function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...extra };
 }
 
-/** Starts one of bench/servers/*.ts (compiled) and waits until it reports its port. */
-export function forkServer(name: string, script: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = fork(join(__dirname, 'servers', `${script}.js`), [], { env: baseEnv(env), stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+/** Starts one of bench/servers/*.ts (compiled) and waits until it reports its port. `execArgv`: node flags (--cpu-prof when profiling). */
+export function forkServer(name: string, script: string, env: Record<string, string> = {}, execArgv: string[] = []): Promise<ServerProcess> {
+  const child = fork(join(__dirname, 'servers', `${script}.js`), [], { env: baseEnv(env), execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`${name} did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
     const fail = (error: Error) => {
@@ -100,6 +100,8 @@ export interface GatewayOptions {
   logFile: string;
   /** Extra node flags, such as --cpu-prof. */
   nodeArgs?: string[];
+  /** Extra environment (bench/compare.ts's variants). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -123,6 +125,7 @@ export async function startGateway(mainJs: string, cwd: string, options: Gateway
       FRONTEGG_AUDIENCE: options.clientId,
       LOG_LEVEL: options.logLevel,
       RATE_LIMIT_PER_MINUTE: '1000000',
+      ...options.env,
     }),
   });
   closeSync(log);

@@ -1,47 +1,68 @@
 /**
  * `npm run bench -- --profile`: the gateway under scenario B, then D, each run with
- * `node --cpu-prof`, and a summary of where its CPU time goes. Profiles are written to
+ * `node --cpu-prof`, and its framework ceiling (F for B, G for D) the same way, so that the
+ * gateway's extra time can be read function by function. Profiles are written to
  * bench/results/profiles/ (open them in Chrome DevTools or speedscope for flame graphs);
  * the summary to bench/results/profile-latest.txt.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { loadTest } from './load';
+import { loadTest, type HttpRequestSpec } from './load';
 import type { BenchOptions } from './options';
-import { stop, stopAll } from './processes';
+import { stop, stopAll, type ServerProcess } from './processes';
 import { formatSummary, summariseFile } from './profile-summary';
 import { profileWrites, rolesReads } from './scenarios';
-import { RESULTS_DIR, startGatewayFor, startWorld } from './world';
+import { RESULTS_DIR, startGatewayFor, startNestCeilings, startWorld, type World } from './world';
+
+/** One of the NestJS ceilings, profiled; the other one is stopped at once. */
+async function ceiling(world: World, id: 'F' | 'G', execArgv: string[]): Promise<ServerProcess> {
+  const { nestRoles, nestProxy } = await startNestCeilings(world, { [id]: execArgv });
+  await stop(id === 'F' ? nestProxy : nestRoles);
+  return id === 'F' ? nestRoles : nestProxy;
+}
 
 export async function runProfile(o: BenchOptions): Promise<number> {
   const world = await startWorld();
   const dir = join(RESULTS_DIR, 'profiles');
-  const runs = [
-    { id: 'B', title: 'B gateway cached read, GET /v1/roles', requests: rolesReads(world.userTokens) },
-    { id: 'D', title: 'D gateway proxied write, PATCH /v1/me', requests: profileWrites(world.userTokens) },
+  const cpuProf = (name: string) => ['--cpu-prof', `--cpu-prof-dir=${dir}`, `--cpu-prof-name=${name}`];
+  const reads = rolesReads(world.userTokens);
+  const writes = profileWrites(world.userTokens);
+  const runs: { id: string; title: string; requests: HttpRequestSpec[]; start: (name: string) => Promise<ServerProcess>; signal: NodeJS.Signals }[] = [
+    {
+      id: 'B',
+      title: 'B gateway cached read, GET /v1/roles',
+      requests: reads,
+      start: (name) => startGatewayFor(world, 'info', 'gateway-profile-B', [...cpuProf(name), '-r', join(__dirname, 'profile-exit.js')]),
+      signal: 'SIGUSR2',
+    },
+    { id: 'F', title: 'F framework ceiling, GET /v1/roles', requests: reads, start: (name) => ceiling(world, 'F', cpuProf(name)), signal: 'SIGTERM' },
+    {
+      id: 'D',
+      title: 'D gateway proxied write, PATCH /v1/me',
+      requests: writes,
+      start: (name) => startGatewayFor(world, 'info', 'gateway-profile-D', [...cpuProf(name), '-r', join(__dirname, 'profile-exit.js')]),
+      signal: 'SIGUSR2',
+    },
+    { id: 'G', title: 'G framework ceiling, PATCH /v1/me proxied', requests: writes, start: (name) => ceiling(world, 'G', cpuProf(name)), signal: 'SIGTERM' },
   ];
+  const only = process.env.BENCH_PROFILE_ONLY?.split(',');
   const summaries: string[] = [];
   for (const run of runs) {
-    const name = `gateway-${run.id}.cpuprofile`;
+    if (only && !only.includes(run.id)) continue;
+    const name = `${run.id}.cpuprofile`;
     const spawnedAt = performance.now();
-    const gateway = await startGatewayFor(world, 'info', `gateway-profile-${run.id}`, [
-      '--cpu-prof',
-      `--cpu-prof-dir=${dir}`,
-      `--cpu-prof-name=${name}`,
-      '-r',
-      join(__dirname, 'profile-exit.js'),
-    ]);
+    const server = await run.start(name);
     console.log(`[bench] profiling ${run.title}: ${o.warmupS} s warm-up, ${o.durationS} s load`);
-    await loadTest(gateway.url, run.requests, { connections: o.connections, durationS: o.warmupS });
+    await loadTest(server.url, run.requests, { connections: o.connections, durationS: o.warmupS });
     // The profile starts with the process: the window of the measured load, as offsets from the spawn.
     const fromMs = performance.now() - spawnedAt;
-    const load = await loadTest(gateway.url, run.requests, { connections: o.connections, durationS: o.durationS });
+    const load = await loadTest(server.url, run.requests, { connections: o.connections, durationS: o.durationS });
     const toMs = performance.now() - spawnedAt;
-    await stop(gateway, 'SIGUSR2');
+    await stop(server, run.signal);
     const summary = formatSummary(
-      `${run.title}, ${load.rps.toFixed(0)} req/s while profiled (window ${(fromMs / 1000).toFixed(1)}-${(toMs / 1000).toFixed(1)} s of ${name})`,
-      summariseFile(join(dir, name), 25, { fromMs, toMs }),
+      `${run.title}, ${load.rps.toFixed(0)} req/s, ${load.ok} requests while profiled (window ${(fromMs / 1000).toFixed(1)}-${(toMs / 1000).toFixed(1)} s of ${name})`,
+      summariseFile(join(dir, name), 40, { fromMs, toMs }),
     );
     console.log(`\n${summary}\n`);
     summaries.push(summary);

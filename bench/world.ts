@@ -84,15 +84,15 @@ export async function startWorld(): Promise<World> {
 }
 
 /** Ceiling F (bench/servers/nest-roles.ts) and ceiling G (bench/servers/nest-proxy.ts), knowing the world's callers. */
-export async function startNestCeilings(world: World): Promise<{ nestRoles: ServerProcess; nestProxy: ServerProcess }> {
+export async function startNestCeilings(world: World, execArgv: { F?: string[]; G?: string[] } = {}): Promise<{ nestRoles: ServerProcess; nestProxy: ServerProcess }> {
   const callers = { BENCH_CALLERS_FILE: world.callersFile };
-  const nestRoles = await forkServer('nest-roles', 'nest-roles', callers);
-  const nestProxy = await forkServer('nest-proxy', 'nest-proxy', {
-    ...callers,
-    BENCH_UPSTREAM_URL: world.standIn.url,
-    BENCH_CLIENT_ID: CLIENT_ID,
-    BENCH_API_KEY: API_KEY,
-  });
+  const nestRoles = await forkServer('nest-roles', 'nest-roles', callers, execArgv.F);
+  const nestProxy = await forkServer(
+    'nest-proxy',
+    'nest-proxy',
+    { ...callers, BENCH_UPSTREAM_URL: world.standIn.url, BENCH_CLIENT_ID: CLIENT_ID, BENCH_API_KEY: API_KEY },
+    execArgv.G,
+  );
   return { nestRoles, nestProxy };
 }
 

@@ -3,30 +3,31 @@ import { Module } from '@nestjs/common';
 import { GatewayConfig } from '../config/gateway-config';
 import { IdentityClient } from './identity.client';
 import { UndiciTransport } from './undici-adapter';
+import { UpstreamTransportModule } from './upstream-transport.module';
 import { VendorTokenService } from './vendor-token.service';
 
 /**
- * The identity API's one connection pool, behind axios: axios over node:http spent more time
- * than the rest of a proxied write (see the README's performance section).
+ * The identity API's one connection pool (undici): axios over node:http spent more time than the
+ * rest of a proxied write (see the README's performance section). The vendor token, fetched once
+ * per token lifetime, goes through axios over that pool; the identity client's per-request calls
+ * go to the pool directly (see UndiciTransport.exchange).
  */
-const UPSTREAM_TRANSPORT = Symbol('UPSTREAM_TRANSPORT');
-
 @Module({
   imports: [
+    UpstreamTransportModule,
     HttpModule.registerAsync({
-      // Closed by Nest at shutdown, after the server has finished the requests in flight.
-      extraProviders: [{ provide: UPSTREAM_TRANSPORT, useFactory: () => new UndiciTransport() }],
-      inject: [GatewayConfig, UPSTREAM_TRANSPORT],
+      imports: [UpstreamTransportModule],
+      inject: [GatewayConfig, UndiciTransport],
       useFactory: (config: GatewayConfig, transport: UndiciTransport) => ({
         adapter: transport.adapter,
         baseURL: config.frontegg.apiUrl,
-        // A default only: the identity client gives each attempt min(this, the request's time left).
+        // A default only: the vendor token service gives its call min(this, its budget's time left).
         timeout: config.upstreamTimeoutMs,
         // Larger answers are refused (by Content-Length) or cut off while streaming: never buffered whole.
         maxContentLength: config.upstreamMaxResponseBytes,
         // Redirects could carry the vendor token to another host: never followed (undici does not).
         maxRedirects: 0,
-        // Every status is handled explicitly by the identity client.
+        // Every status is handled explicitly by the vendor token service.
         validateStatus: () => true,
         headers: { accept: 'application/json', 'user-agent': 'frontegg-identity-gateway' },
       }),

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { firstValueFrom } from 'rxjs';
-import { UndiciTransport } from './undici-adapter';
+import { UndiciTransport, type UpstreamExchange } from './undici-adapter';
 
 interface Received {
   method: string;
@@ -380,5 +380,89 @@ describe('UndiciTransport', () => {
 
     const error = await rejection(http.get('/after'));
     expect(error.code).toMatch(/^UND_ERR_(CLOSED|DESTROYED)$/);
+  });
+
+  describe('exchange (the identity client\'s calls, without axios)', () => {
+    const call = (url: string, more: Partial<UpstreamExchange> = {}): UpstreamExchange => ({
+      method: 'GET',
+      origin: url,
+      path: '/p?q=1',
+      headers: { accept: 'application/json' },
+      timeoutMs: 5_000,
+      maxContentLength: -1,
+      ...more,
+    });
+
+    it('sends exactly the given method, path, headers and body, and answers status, headers and parsed JSON', async () => {
+      const server = await upstream((_req, res) => json(res, 201, { id: 'u1' }, { 'x-extra': 'yes' }));
+
+      const answer = await transport.exchange(
+        call(server.url, { method: 'PUT', headers: { authorization: 'Bearer t', 'content-type': 'application/json' }, body: '{"name":"é"}' }),
+      );
+
+      expect(answer).toEqual({ status: 201, headers: expect.objectContaining({ 'x-extra': 'yes' }), data: { id: 'u1' } });
+      const [received] = server.received;
+      expect(received).toMatchObject({ method: 'PUT', url: '/p?q=1' });
+      expect(received.headers).toMatchObject({ authorization: 'Bearer t', 'content-type': 'application/json', 'content-length': '13' });
+      expect(received.body.toString()).toBe('{"name":"é"}');
+    });
+
+    it('answers a body that is not JSON as its text, and an empty one as an empty string, as axios does', async () => {
+      const server = await upstream((req, res) => (req.url === '/empty' ? res.writeHead(204).end() : res.writeHead(502).end('<html>bad gateway</html>')));
+
+      expect((await transport.exchange(call(server.url, { path: '/html' }))).data).toBe('<html>bad gateway</html>');
+      expect(await transport.exchange(call(server.url, { path: '/empty' }))).toMatchObject({ status: 204, data: '' });
+    });
+
+    it('times out with ECONNABORTED, the code upstream-errors reads as a timeout', async () => {
+      const server = await upstream(stall);
+
+      const error = await rejection(transport.exchange(call(server.url, { timeoutMs: 50 })));
+
+      expect(error.code).toBe(AxiosError.ECONNABORTED);
+    });
+
+    it('is cancelled by its signal, before or during the call', async () => {
+      const server = await upstream(stall);
+      const controller = new AbortController();
+      const pending = transport.exchange(call(server.url, { signal: controller.signal }));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      controller.abort();
+
+      expect(axios.isCancel(await pending.catch((error: unknown) => error))).toBe(true);
+      expect(axios.isCancel(await transport.exchange(call(server.url, { signal: controller.signal })).catch((error: unknown) => error))).toBe(true);
+    });
+
+    it('refuses answers over maxContentLength, announced or chunked, with axios\'s wording, and reads one of exactly that size', async () => {
+      const blob = JSON.stringify({ blob: 'x'.repeat(10_000) });
+      const server = await upstream((req, res) => {
+        if (req.url === '/chunked') {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.write(blob.slice(0, 5_000));
+          res.end(blob.slice(5_000));
+        } else {
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(blob.length) }).end(blob);
+        }
+      });
+
+      const announced = await rejection(transport.exchange(call(server.url, { path: '/announced', maxContentLength: 1_000 })));
+      const chunked = await rejection(transport.exchange(call(server.url, { path: '/chunked', maxContentLength: 1_000 })));
+      const exact = await transport.exchange(call(server.url, { path: '/chunked', maxContentLength: blob.length }));
+
+      expect([announced.code, announced.message]).toEqual([AxiosError.ERR_BAD_RESPONSE, 'maxContentLength size of 1000 exceeded']);
+      expect([chunked.code, chunked.message]).toEqual([AxiosError.ERR_BAD_RESPONSE, 'maxContentLength size of 1000 exceeded']);
+      expect((exact.data as { blob: string }).blob).toHaveLength(10_000);
+    });
+
+    it('rejects with the socket\'s code when nothing listens', async () => {
+      const server = await upstream(stall);
+      const url = server.url;
+      for (const s of servers.splice(0)) s.close();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+
+      const error = await rejection(transport.exchange(call(url)));
+
+      expect(error.code).toBe('ECONNREFUSED');
+    });
   });
 });

@@ -17,12 +17,43 @@ interface RequestInfo {
 
 type ResponseBody = Dispatcher.ResponseData['body'];
 
+/** One call made without axios (see UndiciTransport.exchange): everything already resolved. */
+export interface UpstreamExchange {
+  method: string;
+  /** `http(s)://host:port`, no path. */
+  origin: string;
+  /** Path and query, starting with `/`. */
+  path: string;
+  /** Every header to send, names in lower case. */
+  headers: Record<string, string>;
+  body?: string;
+  /** Bound over the whole call, headers and body (> 0). */
+  timeoutMs: number;
+  /** Aborts the call (its reason is a CanceledError, as with axios). */
+  signal?: AbortSignal;
+  /** Larger answers fail with axios's maxContentLength error (-1: no limit). */
+  maxContentLength: number;
+}
+
+/** What an exchange answers: the body parsed as JSON when it is JSON, else its text (as axios's transformResponse). */
+export interface UpstreamAnswer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  data: unknown;
+}
+
 // Strips a leading BOM, as axios does for utf8 bodies.
 const utf8 = new TextDecoder();
 
 /**
  * An axios adapter over one pooled undici `Agent`: callers keep axios (`HttpService`, interceptors,
  * transformRequest/transformResponse) and get undici's transport. Redirects are never followed.
+ * The identity client's per-request calls skip axios altogether (`exchange`).
+ *
+ * Hand-written because axios's own transport costs more (issue 14, bench/compare.ts, scenario D,
+ * two alternating 30 s runs each on 2026-12-02, server CPU µs per PATCH /v1/me): axios's `fetch`
+ * adapter with an undici Agent as `fetchOptions.dispatcher` (and undici's fetch as `env.fetch`)
+ * 3,915 and 2,872; axios with this adapter 1,232 and 848; `exchange`, without axios, 649 and 713.
  */
 export class UndiciTransport {
   private readonly agent: Agent;
@@ -31,6 +62,47 @@ export class UndiciTransport {
 
   constructor({ connections = 128, keepAliveTimeoutMs = 10_000 }: UndiciTransportOptions = {}) {
     this.agent = new Agent({ connections, keepAliveTimeout: keepAliveTimeoutMs, pipelining: 1 });
+  }
+
+  /**
+   * One call straight on the pool, for the identity client's per-request calls: what axios costs
+   * on top of its adapter (three config merges, AxiosHeaders built and normalised twice, the
+   * interceptor chain, transformResponse) was 23 % of D's extra CPU over ceiling G, and the
+   * adapter's own re-parsing of axios's config (a new URL, AxiosHeaders.toJSON) 8 % more (issue 14,
+   * bench profile of 2026-12-02). Failures are the AxiosErrors the adapter gives, with the same
+   * codes (ECONNABORTED on timeout, ERR_BAD_RESPONSE over maxContentLength, CanceledError when
+   * `signal` aborts, the socket's code otherwise), so that upstream-errors.ts reads both alike.
+   */
+  async exchange(call: UpstreamExchange): Promise<UpstreamAnswer> {
+    const request: RequestInfo = { method: call.method, url: call.origin + call.path };
+    if (call.signal?.aborted) throw new CanceledError(undefined, undefined, request);
+    const controller = new AbortController();
+    const onCancel = () => controller.abort(new CanceledError(undefined, undefined, request));
+    const timer = setTimeout(
+      () => controller.abort(new AxiosError(`timeout of ${call.timeoutMs}ms exceeded`, AxiosError.ECONNABORTED, undefined, request)),
+      call.timeoutMs,
+    );
+    call.signal?.addEventListener('abort', onCancel);
+    try {
+      const answer = await this.agent.request({
+        origin: call.origin,
+        path: call.path,
+        method: call.method as Dispatcher.HttpMethod,
+        headers: call.headers,
+        body: call.body,
+        headersTimeout: 0,
+        bodyTimeout: 0,
+        signal: controller.signal,
+      });
+      const text = await readBody(answer, call.maxContentLength, undefined, request);
+      return { status: answer.statusCode, headers: answer.headers, data: parsedJson(text) };
+    } catch (error) {
+      if (controller.signal.aborted) throw controller.signal.reason;
+      throw error instanceof AxiosError ? error : AxiosError.from(error, undefined, undefined, request);
+    } finally {
+      clearTimeout(timer);
+      call.signal?.removeEventListener('abort', onCancel);
+    }
   }
 
   /** Waits for in-flight requests, then closes every connection. Safe to call again. */
@@ -170,15 +242,20 @@ function requestBody(config: InternalAxiosRequestConfig): string | Uint8Array | 
  * any is read, and one that sends more is cut off there: either way the body is destroyed (the
  * connection closes) and the call fails with axios's maxContentLength error.
  */
-async function readBody(answer: Dispatcher.ResponseData, limit: number, config: InternalAxiosRequestConfig, request: RequestInfo): Promise<string> {
+async function readBody(answer: Dispatcher.ResponseData, limit: number, config: InternalAxiosRequestConfig | undefined, request: RequestInfo): Promise<string> {
   const { body } = answer;
   if (limit < 0) return body.text();
   const tooLarge = () => new AxiosError(`maxContentLength size of ${limit} exceeded`, AxiosError.ERR_BAD_RESPONSE, config, request);
   const announced = Number(answer.headers['content-length']);
   if (announced > limit) {
+    // Destroying the body emits its abort error: it is this refusal, already being thrown.
+    body.once('error', () => undefined);
     body.destroy();
     throw tooLarge();
   }
+  // An answer of announced length within the limit cannot grow past it (undici reads that many
+  // bytes and no more): read whole, without an async iterator per answer.
+  if (Number.isInteger(announced) && answer.headers['transfer-encoding'] === undefined) return body.text();
   const chunks: Buffer[] = [];
   let length = 0;
   // Leaving the loop by throwing destroys the body.
@@ -188,6 +265,16 @@ async function readBody(answer: Dispatcher.ResponseData, limit: number, config: 
     chunks.push(chunk);
   }
   return utf8.decode(Buffer.concat(chunks, length));
+}
+
+/** axios's transformResponse for a JSON-less responseType: JSON when it parses, else the text as it came. */
+function parsedJson(text: string): unknown {
+  if (text === '') return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
 
 /** axios's settle: a status `validateStatus` refuses rejects, with the response. */

@@ -1,11 +1,20 @@
 import { HttpStatus } from '@nestjs/common';
-import type { AxiosResponse } from 'axios';
 import { isAxiosError } from 'axios';
 import { ProblemException, type ProblemOptions } from '../common/problems/problem.exception';
 import { CLIENT_CLOSED_REQUEST } from '../common/http/request-trace';
 import type { FronteggErrorBody } from './frontegg-api.types';
 
 const DEFAULT_RETRY_AFTER_S = 60;
+
+/** An upstream answer's headers, names in lower case (undici's, or axios's AxiosHeaders). */
+export type UpstreamHeaders = Readonly<Record<string, unknown>> | undefined;
+
+/** What the gateway reads of an upstream answer: an axios response or an UndiciTransport exchange's. */
+export interface UpstreamResponse {
+  status: number;
+  data: unknown;
+  headers: UpstreamHeaders;
+}
 
 /**
  * A failure of the identity API as the gateway answers it. `transient` failures (5xx, no answer,
@@ -28,7 +37,7 @@ export class UpstreamFailure extends ProblemException {
  * Translates an unsuccessful upstream answer into the gateway's own (CONTRACT §6). The detail
  * names the operation, never the upstream URL or credentials; the raw answer goes to the log.
  */
-export function upstreamAnswerProblem(operation: string, response: AxiosResponse): ProblemException {
+export function upstreamAnswerProblem(operation: string, response: UpstreamResponse): ProblemException {
   const cause = { operation, status: response.status };
   switch (response.status) {
     case 400:
@@ -112,7 +121,7 @@ export function upstreamShapeProblem(operation: string): ProblemException {
 }
 
 /** Seconds to wait: `Retry-After` (seconds or HTTP date), else Frontegg's `X-Rate-Limit-Reset` (RFC 3339). */
-export function retryAfterSeconds(headers: AxiosResponse['headers'], now = Date.now()): number {
+export function retryAfterSeconds(headers: UpstreamHeaders, now = Date.now()): number {
   const retryAfter = headerOf(headers, 'retry-after');
   if (retryAfter !== undefined) {
     const seconds = /^\d+$/.test(retryAfter) ? Number(retryAfter) : secondsUntil(Date.parse(retryAfter), now);
@@ -127,7 +136,7 @@ function secondsUntil(time: number, now: number): number | undefined {
   return Number.isNaN(time) ? undefined : Math.max(1, Math.ceil((time - now) / 1000));
 }
 
-function headerOf(headers: AxiosResponse['headers'], name: string): string | undefined {
+function headerOf(headers: UpstreamHeaders, name: string): string | undefined {
   const value: unknown = headers?.[name];
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 }
