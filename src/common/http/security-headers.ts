@@ -72,8 +72,8 @@ export interface SecurityHeaders {
  * not installed; it does the same per request): the same headers either way; server CPU µs per
  * request with bench/compare.ts, two alternating runs of 20 s each, precomputed against per request:
  * scenario B 192 / 192 against 198 / 208, D 564 / 594 against 605 / 596; alone
- * (bench/micro-libs.ts, Fastify.inject of a GET, medians of 7 rounds of 4,000): 83.8 against
- * 91.7 µs. Precomputed stays: helmet per request costs ≈ 6-16 µs more a request.
+ * (bench/micro-libs.ts, Fastify.inject of a GET, medians of 7 rounds of 4,000, two runs):
+ * 83.8 / 115.4 against 91.7 / 125.6 µs. Precomputed stays: helmet per request costs ≈ 8-10 µs more.
  * `docsConnectSources`: the origins Swagger UI may call besides the gateway (see docsCsp).
  */
 export function securityHeaders(
