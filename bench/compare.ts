@@ -8,7 +8,8 @@
  *
  * `dir` is another checkout with a built dist/main.js ('.' for this one); the ENV list is added to
  * that gateway's environment, except OFF=feature+feature, which switches those features off (see
- * switch-off.ts). Settings: BENCH_DURATION (s per scenario, default 12), BENCH_CONNECTIONS,
+ * switch-off.ts), and LIB=variant+variant, which runs libraries in place of hand-written pieces (see
+ * library-variants.ts). Settings: BENCH_DURATION (s per scenario, default 12), BENCH_CONNECTIONS,
  * BENCH_WARMUP, BENCH_SCENARIOS (default B,D).
  */
 import { join, resolve } from 'node:path';
@@ -42,11 +43,19 @@ async function main(): Promise<void> {
     const main = dir === '.' ? join(ROOT, 'bench', 'dist', 'gateway', 'main.js') : join(root, 'dist', 'main.js');
     // `OFF=a+b` switches features off through switch-off.ts (a preload), for measuring what they cost.
     const extra = Object.fromEntries((envList ?? '').split(',').filter(Boolean).map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]));
+    // `LIB=a+b` runs libraries in place of hand-written pieces through library-variants.ts (a preload).
+    const preloads: string[] = [];
     if (extra.OFF) {
-      extra.NODE_OPTIONS = `--require ${join(__dirname, 'switch-off.js')}`;
+      preloads.push(`--require ${join(__dirname, 'switch-off.js')}`);
       extra.BENCH_OFF = extra.OFF.split('+').join(',');
       delete extra.OFF;
     }
+    if (extra.LIB) {
+      preloads.push(`--require ${join(__dirname, 'library-variants.js')}`);
+      extra.BENCH_LIB = extra.LIB.split('+').join(',');
+      delete extra.LIB;
+    }
+    if (preloads.length > 0) extra.NODE_OPTIONS = preloads.join(' ');
     const server = await startGateway(main, root, {
       upstreamUrl: world.standIn.url,
       clientId: CLIENT_ID,
