@@ -23,21 +23,8 @@ import { ThrottlerStorageService } from '@nestjs/throttler';
 const root = dirname(process.argv[1] ?? '');
 const mod = (path: string) => require(join(root, path)) as Record<string, unknown>;
 
-/** The gateway's options (src/common/http/security-headers.ts), repeated: they are not exported. */
-const DOCUMENT_HELMET_OPTIONS = {
-  contentSecurityPolicy: { useDefaults: false, directives: { 'default-src': ["'none'"], 'base-uri': ["'none'"], 'form-action': ["'none'"], 'frame-ancestors': ["'none'"] } },
-  xFrameOptions: { action: 'deny' },
-  strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
-  referrerPolicy: { policy: 'no-referrer' },
-} satisfies HelmetOptions;
-const API_HELMET_OPTIONS = {
-  ...DOCUMENT_HELMET_OPTIONS,
-  xDnsPrefetchControl: false,
-  xDownloadOptions: false,
-  xPermittedCrossDomainPolicies: false,
-  xXssProtection: false,
-  originAgentCluster: false,
-} satisfies HelmetOptions;
+/** The gateway's own helmet options, from its compiled security-headers.js: the library runs with exactly them. */
+const { DOCUMENT_HELMET_OPTIONS, API_HELMET_OPTIONS } = mod('common/http/security-headers.js') as { DOCUMENT_HELMET_OPTIONS: HelmetOptions; API_HELMET_OPTIONS: HelmetOptions };
 
 const VARIANTS: Record<string, () => void> = {
   json: () => {

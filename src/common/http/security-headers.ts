@@ -36,7 +36,7 @@ export const DOCS_CSP = docsCsp();
 export const DOCS_PATH = /^\/docs(?:[/?]|$)/;
 
 /** helmet for HTML documents (Swagger UI): its full set of headers, with the gateway's choices. */
-const DOCUMENT_HELMET_OPTIONS = {
+export const DOCUMENT_HELMET_OPTIONS = {
   contentSecurityPolicy: { useDefaults: false, directives: API_CSP_DIRECTIVES },
   xFrameOptions: { action: 'deny' },
   strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
@@ -49,7 +49,7 @@ const DOCUMENT_HELMET_OPTIONS = {
  * Acrobat policies, the retired XSS auditor, origin-keyed agent clusters). Every header is work
  * on every answer, and these five do nothing for JSON.
  */
-const API_HELMET_OPTIONS = {
+export const API_HELMET_OPTIONS = {
   ...DOCUMENT_HELMET_OPTIONS,
   xDnsPrefetchControl: false,
   xDownloadOptions: false,
