@@ -47,24 +47,18 @@ export function buildOpenApiDocument(app: INestApplication, options: OpenApiDocu
  * grant, so outside local mode the document has no such scheme and the docs page no such flow.
  */
 function declareLocalSignIn(document: OpenAPIObject, tokenUrl: string): OpenAPIObject {
-  document.components = {
-    ...document.components,
-    securitySchemes: {
-      ...document.components?.securitySchemes,
-      [LOCAL_SIGN_IN_SCHEME]: {
-        type: 'oauth2',
-        description:
-          'Local mode only: sign a seeded user in through the identity emulator, with the email and development password ' +
-          'printed at start (e.g. alice@acme.test / frontegg-dev-password). Leave client_secret empty.',
-        flows: { password: { tokenUrl, scopes: {} } },
-      },
+  declareSecuritySchemes(document, {
+    [LOCAL_SIGN_IN_SCHEME]: {
+      type: 'oauth2',
+      description:
+        'Local mode only: sign a seeded user in through the identity emulator, with the email and development password ' +
+        'printed at start (e.g. alice@acme.test / frontegg-dev-password). Leave client_secret empty.',
+      flows: { password: { tokenUrl, scopes: {} } },
     },
-  };
-  for (const item of Object.values(document.paths)) {
-    for (const operation of Object.values(item) as { security?: Record<string, string[]>[] }[]) {
-      if (operation.security?.some((requirement) => BEARER_SCHEME in requirement)) {
-        operation.security = [...operation.security, { [LOCAL_SIGN_IN_SCHEME]: [] }];
-      }
+  });
+  for (const operation of operationsOf(document)) {
+    if (operation.security?.some((requirement) => BEARER_SCHEME in requirement)) {
+      operation.security = [...operation.security, { [LOCAL_SIGN_IN_SCHEME]: [] }];
     }
   }
   return document;
@@ -78,36 +72,39 @@ function declareLocalSignIn(document: OpenAPIObject, tokenUrl: string): OpenAPIO
 function declareSessions(document: OpenAPIObject, config: GatewayConfig): OpenAPIObject {
   const { enabled, cookieName } = config.sessions;
   if (enabled) {
-    document.components = {
-      ...document.components,
-      securitySchemes: {
-        ...document.components?.securitySchemes,
-        [SESSION_COOKIE_SCHEME]: {
-          type: 'apiKey',
-          in: 'cookie',
-          name: cookieName,
-          description:
-            'Browser sessions (SESSIONS=on): the HttpOnly cookie set by GET /auth/callback after signing in at GET /auth/login ' +
-            '(`__Host-session`; `session` when PUBLIC_URL is plain http). Browsers send it by themselves (fetch with credentials). ' +
-            'Never together with a Bearer token (401).',
-        },
-        [CSRF_HEADER_SCHEME]: {
-          type: 'apiKey',
-          in: 'header',
-          name: 'X-CSRF',
-          description:
-            'Required with the session cookie, value `1`; the request\'s Origin, when sent, must be the gateway\'s own or one of CORS_ORIGINS. Otherwise 403 with reason csrf.',
-        },
+    return declareSecuritySchemes(document, {
+      [SESSION_COOKIE_SCHEME]: {
+        type: 'apiKey',
+        in: 'cookie',
+        name: cookieName,
+        description:
+          'Browser sessions (SESSIONS=on): the HttpOnly cookie set by GET /auth/callback after signing in at GET /auth/login ' +
+          '(`__Host-session`; `session` when PUBLIC_URL is plain http). Browsers send it by themselves (fetch with credentials). ' +
+          'Never together with a Bearer token (401).',
       },
-    };
-    return document;
+      [CSRF_HEADER_SCHEME]: {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-CSRF',
+        description:
+          'Required with the session cookie, value `1`; the request\'s Origin, when sent, must be the gateway\'s own or one of CORS_ORIGINS. Otherwise 403 with reason csrf.',
+      },
+    });
   }
-  for (const item of Object.values(document.paths)) {
-    for (const operation of Object.values(item) as { security?: Record<string, string[]>[] }[]) {
-      operation.security = operation.security?.filter((requirement) => !(SESSION_COOKIE_SCHEME in requirement));
-    }
+  for (const operation of operationsOf(document)) {
+    operation.security = operation.security?.filter((requirement) => !(SESSION_COOKIE_SCHEME in requirement));
   }
   return document;
+}
+
+function declareSecuritySchemes(document: OpenAPIObject, schemes: NonNullable<OpenAPIObject['components']>['securitySchemes']): OpenAPIObject {
+  document.components = { ...document.components, securitySchemes: { ...document.components?.securitySchemes, ...schemes } };
+  return document;
+}
+
+/** Every operation of every path, for the passes that rewrite their security requirements. */
+function operationsOf(document: OpenAPIObject): { security?: Record<string, string[]>[] }[] {
+  return Object.values(document.paths).flatMap((item) => Object.values(item) as { security?: Record<string, string[]>[] }[]);
 }
 
 /**
