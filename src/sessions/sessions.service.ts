@@ -76,7 +76,7 @@ export class SessionsService implements SessionAuthenticator {
     if (!pending) throw ProblemException.badRequest('unknown, expired or used sign-in state: start again at /auth/login');
 
     const callbackUrl = new URL(request.url, this.config.sessions.publicUrl);
-    const tokens = await this.upstream(() => this.hostedLogin.redeemCode(callbackUrl, { state, nonce: pending.nonce, codeVerifier: pending.codeVerifier }), 'sign-in');
+    const tokens = await this.upstream(() => this.hostedLogin.redeemCode(callbackUrl, { state, nonce: pending.nonce, codeVerifier: pending.codeVerifier }), 'bad-request');
     const { principal } = await this.verified(tokens.accessToken, HttpStatus.BAD_GATEWAY);
 
     const previous = this.cookies.sessionIdToReplace(request);
@@ -262,12 +262,13 @@ export class SessionsService implements SessionAuthenticator {
     }
   }
 
-  private async upstream<T>(operation: () => Promise<T>, what = 'the identity provider'): Promise<T> {
+  /** A hosted-login failure as a 502; a refusal as a 400 where it is the browser's to retry (a used or declined code). */
+  private async upstream<T>(operation: () => Promise<T>, refusal: 'bad-request' | 'bad-gateway' = 'bad-gateway'): Promise<T> {
     try {
       return await operation();
     } catch (error) {
       if (error instanceof HostedLoginError) {
-        if (error.kind === 'refused' && what === 'sign-in') throw ProblemException.badRequest(`${error.message}: start again at /auth/login`);
+        if (error.kind === 'refused' && refusal === 'bad-request') throw ProblemException.badRequest(`${error.message}: start again at /auth/login`);
         throw upstreamProblem(error);
       }
       throw error;
