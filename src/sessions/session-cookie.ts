@@ -33,16 +33,15 @@ export class SessionCookies {
 
   /** Whether the request carries the session cookie at all (before any check: for the cookie-and-Bearer refusal). */
   carriesSession(request: FastifyRequest): boolean {
-    const header = request.headers.cookie;
-    return header !== undefined && header.includes(this.settings.cookieName) && parseCookie(header)[this.settings.cookieName] !== undefined;
+    return this.cookieValue(request) !== undefined;
   }
 
   /** The session id of a cookie-authenticated request; throws `403 csrf` when the request may be forged. */
   read(request: FastifyRequest): SessionCookie {
-    if (!this.carriesSession(request)) return { kind: 'none' };
+    const value = this.cookieValue(request);
+    if (value === undefined) return { kind: 'none' };
     this.assertSameOriginRequest(request);
-    const id = this.sessionIdToReplace(request);
-    return id === undefined ? { kind: 'invalid' } : { kind: 'session', id };
+    return SESSION_ID.test(value) ? { kind: 'session', id: value } : { kind: 'invalid' };
   }
 
   /**
@@ -50,8 +49,14 @@ export class SessionCookies {
    * deleted (the browser that completes a sign-in gets a new id, and its old session ends).
    */
   sessionIdToReplace(request: FastifyRequest): string | undefined {
-    const value = parseCookie(request.headers.cookie ?? '')[this.settings.cookieName];
+    const value = this.cookieValue(request);
     return value !== undefined && SESSION_ID.test(value) ? value : undefined;
+  }
+
+  /** The raw session cookie; the header is parsed only when it names the cookie at all. */
+  private cookieValue(request: FastifyRequest): string | undefined {
+    const header = request.headers.cookie;
+    return header !== undefined && header.includes(this.settings.cookieName) ? parseCookie(header)[this.settings.cookieName] : undefined;
   }
 
   assertSameOriginRequest(request: FastifyRequest): void {
