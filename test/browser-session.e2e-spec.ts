@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { startExampleSite, type ExampleSite, type ExampleSiteExchange } from '../examples/browser-session/server';
 import { SessionStore, type SessionRecord } from '../src/sessions/session-store';
 import { launchChromium } from './support/chromium';
+import { JWT_IN_CLEAR } from './support/jwt-in-clear';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { assertConforms, registerGatewayOrigin } from './support/openapi-conformance';
 import { freePort } from './support/processes';
@@ -18,8 +19,6 @@ import { ALICE } from './support/sessions';
  * the same site (the browser sends it the cookie), and not one of CORS_ORIGINS.
  */
 
-/** A JWT as it travels: three base64url parts, the first two JSON starting with `{"` (eyJ). */
-const JWT = /eyJ[\w-]+\.eyJ[\w-]+\.[\w-]*/;
 const SESSION_COOKIE = 'session';
 /** Every body a cross-site HTML form can post (HTML, "form submission"). */
 const FORM_ENCODINGS = ['application/x-www-form-urlencoded', 'multipart/form-data', 'text/plain'] as const;
@@ -160,10 +159,10 @@ describe('the browser-session example page in headless Chromium (issue 13)', () 
 
     // The tokens the gateway holds for this session, which the page must never have seen.
     const secrets = [record.accessToken, record.refreshToken, record.idToken].filter((secret): secret is string => typeof secret === 'string');
-    expect(record.accessToken).toMatch(JWT);
+    expect(record.accessToken).toMatch(JWT_IN_CLEAR);
     const seen = [reachable.cookie, reachable.session.text, reachable.html, ...(await received()).map((answer) => `${JSON.stringify(answer.headers)}\n${answer.text}`)];
     for (const text of seen) {
-      expect(text).not.toMatch(JWT);
+      expect(text).not.toMatch(JWT_IN_CLEAR);
       for (const secret of secrets) expect(text).not.toContain(secret);
     }
   }, 60_000);

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { holdsJwtInClear } from '../../test/support/jwt-in-clear';
 import { MemorySessionBackend } from './session-backends';
 import { newSessionId, SessionStore, type PendingLogin, type SessionRecord } from './session-store';
 
@@ -65,11 +66,27 @@ describe('SessionStore (sealed sessions, against MemorySessionBackend)', () => {
       expect(JSON.parse(Buffer.from(sealed!.split('.')[0], 'base64url').toString())).toEqual({ alg: 'dir', enc: 'A256GCM' });
       // The JWE's own protected header is base64url JSON ('eyJ...'): everything after it must show nothing.
       const sealedBody = sealed!.slice(sealed!.indexOf('.'));
-      for (const secret of [id, session.accessToken, session.refreshToken!, session.idToken!, 'eyJ', 'alice', 'user-alice']) {
+      for (const secret of [id, session.accessToken, session.refreshToken!, session.idToken!, 'alice', 'user-alice']) {
         expect(sealedBody).not.toContain(secret);
       }
+      expect(holdsJwtInClear(sealedBody)).toBe(false);
       expect(await backend.read(`gateway:session:${id}`)).toBeUndefined();
       expect(await store.read(id, IDLE_MS)).toEqual(session);
+    });
+
+    it('no sealed value ever looks like it holds a JWT, over 2,000 seals (random ciphertext may spell "eyJ" by chance)', async () => {
+      const session = record();
+      expect(holdsJwtInClear(JSON.stringify(session))).toBe(true); // the record in clear does
+      const sealedBodies: string[] = [];
+      for (let i = 0; i < 2_000; i++) {
+        const id = newSessionId();
+        await store.create(id, session, IDLE_MS);
+        const sealed = (await backend.read(sessionKey(id)))!;
+        sealedBodies.push(sealed.slice(sealed.indexOf('.')));
+        await store.remove(id);
+      }
+      const lookingLikeAJwt = sealedBodies.filter(holdsJwtInClear);
+      expect(lookingLikeAJwt).toEqual([]);
     });
 
     it('opens only with its own id: a sealed value moved under another id is no session', async () => {
