@@ -64,12 +64,10 @@ describe('SessionStore (sealed sessions, against MemorySessionBackend)', () => {
       const sealed = await backend.read(sessionKey(id));
       expect(sealed).toMatch(/^[A-Za-z0-9_-]+\.\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/); // compact JWE, dir: no encrypted key
       expect(JSON.parse(Buffer.from(sealed!.split('.')[0], 'base64url').toString())).toEqual({ alg: 'dir', enc: 'A256GCM' });
-      // The JWE's own protected header is base64url JSON ('eyJ...'): everything after it must show nothing.
-      const sealedBody = sealed!.slice(sealed!.indexOf('.'));
       for (const secret of [id, session.accessToken, session.refreshToken!, session.idToken!, 'alice', 'user-alice']) {
-        expect(sealedBody).not.toContain(secret);
+        expect(sealed).not.toContain(secret);
       }
-      expect(holdsJwtInClear(sealedBody)).toBe(false);
+      expect(holdsJwtInClear(sealed!)).toBe(false);
       expect(await backend.read(`gateway:session:${id}`)).toBeUndefined();
       expect(await store.read(id, IDLE_MS)).toEqual(session);
     });
@@ -77,15 +75,14 @@ describe('SessionStore (sealed sessions, against MemorySessionBackend)', () => {
     it('no sealed value ever looks like it holds a JWT, over 2,000 seals (random ciphertext may spell "eyJ" by chance)', async () => {
       const session = record();
       expect(holdsJwtInClear(JSON.stringify(session))).toBe(true); // the record in clear does
-      const sealedBodies: string[] = [];
+      const sealedValues: string[] = [];
       for (let i = 0; i < 2_000; i++) {
         const id = newSessionId();
         await store.create(id, session, IDLE_MS);
-        const sealed = (await backend.read(sessionKey(id)))!;
-        sealedBodies.push(sealed.slice(sealed.indexOf('.')));
+        sealedValues.push((await backend.read(sessionKey(id)))!);
         await store.remove(id);
       }
-      const lookingLikeAJwt = sealedBodies.filter(holdsJwtInClear);
+      const lookingLikeAJwt = sealedValues.filter(holdsJwtInClear);
       expect(lookingLikeAJwt).toEqual([]);
     });
 
