@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type Redis from 'ioredis';
-import type { SharedStoreHealth } from '../redis/shared-store-health';
+import { HttpStatus } from '@nestjs/common';
+import { ProblemException } from '../common/problems/problem.exception';
+import { SharedStoreUnavailable, type SharedStoreHealth } from '../redis/shared-store-health';
 
 /**
  * Where sealed sessions, sign-ins in progress and refresh locks live. Values are opaque strings
@@ -26,7 +28,11 @@ export interface SessionBackend {
 /** Deletes the lock only when it is still ours: a holder that outlived its lock must not free the next holder's. */
 const UNLOCK_SCRIPT = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
-/** Every command is bounded by REDIS_COMMAND_TIMEOUT_MS and skipped at once while Redis is not answering (SharedStoreHealth). */
+/**
+ * Every command is bounded by REDIS_COMMAND_TIMEOUT_MS and skipped at once while Redis is not answering
+ * (SharedStoreHealth). Sessions have no per-instance fallback (another instance would not know them), so
+ * a silent Redis is a 503 here, for every command: no caller can forget it, and the session is kept.
+ */
 export class RedisSessionBackend implements SessionBackend {
   constructor(
     private readonly redis: Redis,
@@ -66,8 +72,13 @@ export class RedisSessionBackend implements SessionBackend {
     return this.run(async () => void (await this.redis.eval(UNLOCK_SCRIPT, 1, key, token)));
   }
 
-  private run<T>(operation: () => Promise<T>): Promise<T> {
-    return this.health.run('sessions', operation);
+  private async run<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await this.health.run('sessions', operation);
+    } catch (error) {
+      if (!(error instanceof SharedStoreUnavailable)) throw error;
+      throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'the session store is not answering: try again', { headers: { 'Retry-After': '1' }, cause: error });
+    }
   }
 }
 

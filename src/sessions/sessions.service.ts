@@ -7,7 +7,6 @@ import type { SessionAuthentication, SessionAuthenticator } from './session-auth
 import { ProblemException } from '../common/problems/problem.exception';
 import { GatewayConfig } from '../config/gateway-config';
 import { Metrics } from '../metrics/metrics.service';
-import { SharedStoreUnavailable } from '../redis/shared-store-health';
 import { HostedLoginClient, HostedLoginError, type HostedLoginTokens } from './hosted-login.client';
 import { checkedReturnTo } from './return-to';
 import { noSession, SessionCookies } from './session-cookie';
@@ -57,7 +56,7 @@ export class SessionsService implements SessionAuthenticator {
     const target = checkedReturnTo(returnTo, this.config.sessions.publicUrl);
     const checks = { state: oidc.randomState(), nonce: oidc.randomNonce(), codeVerifier: oidc.randomPKCECodeVerifier() };
     const authorizationUrl = await this.upstream(() => this.hostedLogin.authorizationUrl(checks));
-    await this.stored(() => this.store.putLogin(checks.state, { codeVerifier: checks.codeVerifier, nonce: checks.nonce, returnTo: target }, LOGIN_TTL_MS));
+    await this.store.putLogin(checks.state, { codeVerifier: checks.codeVerifier, nonce: checks.nonce, returnTo: target }, LOGIN_TTL_MS);
     this.cookies.setLoginState(reply, checks.state);
     return authorizationUrl.href;
   }
@@ -68,23 +67,23 @@ export class SessionsService implements SessionAuthenticator {
    * session, if any, is ended: no fixation). Answers where the browser goes next.
    */
   async completeLogin(request: FastifyRequest, reply: FastifyReply): Promise<string> {
-    const state = new URL(request.url, this.config.sessions.publicUrl).searchParams.get('state');
+    const callbackUrl = new URL(request.url, this.config.sessions.publicUrl);
+    const state = callbackUrl.searchParams.get('state');
     const boundState = this.cookies.loginState(request);
     this.cookies.clearLoginState(reply);
     if (!state || state !== boundState) throw ProblemException.badRequest('this sign-in was not started by this browser, or it already ended: start again at /auth/login');
-    const pending = await this.stored(() => this.store.takeLogin(state));
+    const pending = await this.store.takeLogin(state);
     if (!pending) throw ProblemException.badRequest('unknown, expired or used sign-in state: start again at /auth/login');
 
-    const callbackUrl = new URL(request.url, this.config.sessions.publicUrl);
     const tokens = await this.upstream(() => this.hostedLogin.redeemCode(callbackUrl, { state, nonce: pending.nonce, codeVerifier: pending.codeVerifier }), 'bad-request');
     const { principal } = await this.verified(tokens.accessToken, HttpStatus.BAD_GATEWAY);
 
     const previous = this.cookies.sessionIdToReplace(request);
-    if (previous) await this.stored(() => this.store.remove(previous));
+    if (previous) await this.store.remove(previous);
     const now = Date.now();
     const id = newSessionId();
     const record: SessionRecord = { ...this.fromTokens(tokens, principal), createdAt: now, absoluteExpiresAt: now + this.config.sessions.maxAgeS * 1000 };
-    await this.stored(() => this.store.create(id, record, this.idleTimeoutMs));
+    await this.store.create(id, record, this.idleTimeoutMs);
     this.cookies.setSession(reply, id);
     this.logger.log({ userId: principal.userId, tenantId: principal.tenantId, requestId: request.id }, 'session started');
     this.metrics.sessionEvents.inc({ event: 'started' });
@@ -103,7 +102,7 @@ export class SessionsService implements SessionAuthenticator {
     const record = await this.currentRecord(cookie.id, request.trace?.deadlineAt);
     const verification = await this.verified(record.accessToken, HttpStatus.UNAUTHORIZED);
     if (verification.principal.userId !== record.userId) {
-      await this.stored(() => this.store.remove(cookie.id));
+      await this.store.remove(cookie.id);
       throw noSession();
     }
     return { ...verification, session: { id: cookie.id, record } };
@@ -123,8 +122,8 @@ export class SessionsService implements SessionAuthenticator {
     const cookie = this.cookies.read(request);
     let idToken: string | undefined;
     if (cookie.kind === 'session') {
-      idToken = (await this.stored(() => this.store.peek(cookie.id)))?.idToken;
-      await this.stored(() => this.store.remove(cookie.id));
+      idToken = (await this.store.peek(cookie.id))?.idToken;
+      await this.store.remove(cookie.id);
       this.logger.log({ requestId: request.id }, 'session ended by logout');
       this.metrics.sessionEvents.inc({ event: 'logged_out' });
     }
@@ -134,7 +133,7 @@ export class SessionsService implements SessionAuthenticator {
 
   /** `deadlineAt` is a `performance.now()` time, like the request's own (request-trace.ts). */
   private async currentRecord(id: string, deadlineAt = performance.now() + this.config.requestDeadlineMs): Promise<SessionRecord> {
-    const record = await this.stored(() => this.store.read(id, this.idleTimeoutMs));
+    const record = await this.store.read(id, this.idleTimeoutMs);
     if (!record) throw noSession();
     if (!needsRefresh(record)) return record;
     let refresh = this.refreshing.get(id);
@@ -166,14 +165,14 @@ export class SessionsService implements SessionAuthenticator {
     const lockTtlMs = 2 * this.config.upstreamTimeoutMs + 1000;
     let seen = record;
     for (;;) {
-      const lock = await this.stored(() => this.store.lockRefresh(id, lockTtlMs));
+      const lock = await this.store.lockRefresh(id, lockTtlMs);
       if (lock) return this.refreshLocked(id, lock);
       if (seen.accessExpiresAt > Date.now()) return seen;
       if (performance.now() + REFRESH_POLL_MS >= deadlineAt) {
         throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'the session is being refreshed: try again', { headers: { 'Retry-After': '1' } });
       }
       await new Promise((resolve) => setTimeout(resolve, REFRESH_POLL_MS));
-      const latest = await this.stored(() => this.store.peek(id));
+      const latest = await this.store.peek(id);
       if (!latest) throw noSession();
       if (latest.accessToken !== seen.accessToken) return latest;
       seen = latest;
@@ -184,7 +183,7 @@ export class SessionsService implements SessionAuthenticator {
   private async refreshLocked(id: string, lock: string): Promise<SessionRecord> {
     try {
       // Another instance may have refreshed between our read and our lock.
-      const latest = await this.stored(() => this.store.peek(id));
+      const latest = await this.store.peek(id);
       if (!latest) throw noSession();
       if (!needsRefresh(latest)) return latest;
       if (!latest.refreshToken) return this.stillValidOrEnd(id, latest, 'no refresh token');
@@ -195,7 +194,7 @@ export class SessionsService implements SessionAuthenticator {
         if (!(error instanceof HostedLoginError)) throw error;
         this.metrics.sessionEvents.inc({ event: error.kind === 'refused' ? 'refresh_refused' : 'refresh_unavailable' });
         if (error.kind === 'refused') {
-          await this.stored(() => this.store.remove(id));
+          await this.store.remove(id);
           this.logger.log({ reason: error.message }, 'session ended: the provider refused its refresh token');
           throw noSession();
         }
@@ -206,12 +205,12 @@ export class SessionsService implements SessionAuthenticator {
       const { principal } = await this.verified(tokens.accessToken, HttpStatus.UNAUTHORIZED);
       if (principal.userId !== latest.userId) {
         // A session belongs to the user who signed in: a refresh never turns it into someone else's.
-        await this.stored(() => this.store.remove(id));
+        await this.store.remove(id);
         this.logger.warn({ reason: 'the refreshed token is another user\'s' }, 'session ended: refresh answered another user');
         throw noSession();
       }
       const refreshed: SessionRecord = { ...latest, ...this.fromTokens(tokens, principal), refreshToken: tokens.refreshToken ?? latest.refreshToken, idToken: tokens.idToken ?? latest.idToken };
-      if (!(await this.stored(() => this.store.update(id, refreshed)))) throw noSession();
+      if (!(await this.store.update(id, refreshed))) throw noSession();
       this.metrics.sessionEvents.inc({ event: 'refreshed' });
       return refreshed;
     } finally {
@@ -221,7 +220,7 @@ export class SessionsService implements SessionAuthenticator {
 
   private async stillValidOrEnd(id: string, record: SessionRecord, why: string): Promise<SessionRecord> {
     if (record.accessExpiresAt > Date.now()) return record;
-    await this.stored(() => this.store.remove(id));
+    await this.store.remove(id);
     this.logger.log({ reason: why }, 'session ended: its access token expired');
     throw noSession();
   }
@@ -247,18 +246,6 @@ export class SessionsService implements SessionAuthenticator {
       if (!(error instanceof TokenRejectedError)) throw error;
       if (status === HttpStatus.UNAUTHORIZED) throw noSession();
       throw new ProblemException(status, "the identity provider's access token was refused by this gateway's token checks", { cause: error });
-    }
-  }
-
-  /** The session store (Redis) not answering is a 503 for session callers: their session is kept. */
-  private async stored<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation();
-    } catch (error) {
-      if (error instanceof SharedStoreUnavailable) {
-        throw new ProblemException(HttpStatus.SERVICE_UNAVAILABLE, 'the session store is not answering: try again', { headers: { 'Retry-After': '1' }, cause: error });
-      }
-      throw error;
     }
   }
 
