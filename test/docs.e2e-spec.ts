@@ -20,7 +20,7 @@ const docsPages = (): string[] =>
         .sort()
         .map((name) => join(DOCS, name))
     : [];
-const markdownFiles = (): string[] => [README, join(ROOT, 'SECURITY.md'), ...docsPages()];
+const markdownFiles = (): string[] => [README, join(ROOT, 'SECURITY.md'), join(ROOT, 'clients', 'typescript', 'README.md'), ...docsPages()];
 
 const parsed = new Map<string, Token[]>();
 function tokensOf(file: string): Token[] {
