@@ -25,11 +25,24 @@ function baseEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...extra };
 }
 
+/**
+ * A program that runs node, such as `valgrind --tool=callgrind` (bench/instructions.ts): the server's command becomes
+ * `launcher... node [node flags] script`, in the same process (valgrind runs its guest in its own pid).
+ */
+export interface Launcher {
+  command: string;
+  args: string[];
+  /** It runs node this many times slower: start-up may take as much longer. */
+  slowdown: number;
+}
+
 /** Starts one of bench/servers/*.ts (compiled) and waits until it reports its port. `execArgv`: node flags (--cpu-prof when profiling). */
-export function forkServer(name: string, script: string, env: Record<string, string> = {}, execArgv: string[] = []): Promise<ServerProcess> {
-  const child = fork(join(__dirname, 'servers', `${script}.js`), [], { env: baseEnv(env), execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export function forkServer(name: string, script: string, env: Record<string, string> = {}, execArgv: string[] = [], launcher?: Launcher): Promise<ServerProcess> {
+  const through = launcher ? { execPath: launcher.command, execArgv: [...launcher.args, process.execPath, ...execArgv] } : { execArgv };
+  const child = fork(join(__dirname, 'servers', `${script}.js`), [], { env: baseEnv(env), ...through, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const startTimeoutMs = START_TIMEOUT_MS * (launcher?.slowdown ?? 1);
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`${name} did not start within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    const timer = setTimeout(() => fail(new Error(`${name} did not start within ${startTimeoutMs} ms`)), startTimeoutMs);
     const fail = (error: Error) => {
       clearTimeout(timer);
       child.kill('SIGKILL');
@@ -102,6 +115,8 @@ export interface GatewayOptions {
   nodeArgs?: string[];
   /** Extra environment (bench/compare.ts's variants). */
   env?: Record<string, string>;
+  /** Run node through this program (bench/instructions.ts: callgrind). */
+  launcher?: Launcher;
 }
 
 /**
@@ -112,7 +127,9 @@ export interface GatewayOptions {
 export async function startGateway(mainJs: string, cwd: string, options: GatewayOptions): Promise<ServerProcess> {
   const port = await freePort();
   const log = openSync(options.logFile, 'w');
-  const child = spawn(process.execPath, [...PRODUCTION_NODE_FLAGS, ...(options.nodeArgs ?? []), mainJs], {
+  const node = [process.execPath, ...PRODUCTION_NODE_FLAGS, ...(options.nodeArgs ?? []), mainJs];
+  const [command, ...args] = options.launcher ? [options.launcher.command, ...options.launcher.args, ...node] : node;
+  const child = spawn(command, args, {
     cwd,
     stdio: ['ignore', log, log],
     env: baseEnv({
@@ -131,7 +148,8 @@ export async function startGateway(mainJs: string, cwd: string, options: Gateway
   closeSync(log);
   const server: ServerProcess = { name: 'gateway', url: `http://127.0.0.1:${port}`, child, logFile: options.logFile };
   running.add(server);
-  const deadline = Date.now() + START_TIMEOUT_MS;
+  const startTimeoutMs = START_TIMEOUT_MS * (options.launcher?.slowdown ?? 1);
+  const deadline = Date.now() + startTimeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
     const live = await httpGet(`${server.url}/health/live`).catch(() => undefined);
@@ -140,7 +158,7 @@ export async function startGateway(mainJs: string, cwd: string, options: Gateway
   }
   await stop(server);
   const tail = readFileSync(options.logFile, 'utf8').split('\n').slice(-15).join('\n');
-  throw new Error(`the gateway did not become live within ${START_TIMEOUT_MS} ms; its last output:\n${tail}`);
+  throw new Error(`the gateway did not become live within ${startTimeoutMs} ms; its last output:\n${tail}`);
 }
 
 /** Stops a server this benchmark started (by its own child handle) and waits for it to exit. */

@@ -6,7 +6,8 @@
  * and writes bench/results/latest.{json,md} and chart.svg. It is a measuring tool: a missed target
  * is reported, and only a broken run (a server that does not start, errors in the load) exits 1.
  *
- * `npm run bench -- --profile` profiles the gateway under B and D instead (see profile.ts).
+ * `npm run bench -- --profile` profiles the gateway under B and D instead (see profile.ts);
+ * `npm run bench -- --instructions[=B,D,...]` counts instructions per request under callgrind (see instructions.ts).
  */
 import { deepStrictEqual } from 'node:assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { API_KEY, CLIENT_ID, TENANTS, USERS, expectedRolesAnswer } from './fixtu
 import { burst, loadTest, mergeLoads, pacedLoad, type LoadResult, type SampledLoadResult } from './load';
 import { benchOptions, OPTIONS_HELP, type BenchOptions } from './options';
 import { MemorySampler, cpuSeconds, forkServer, machineBusySeconds, httpGet, httpSend, residentMb, sleep, stop, stopAll, type ServerProcess } from './processes';
+import { runInstructions } from './instructions';
 import { runProfile } from './profile';
 import { describeMachine, formatMarkdown, formatText, type BenchResults, type Measured } from './report';
 import { rolesReads, scenarios, type Scenario, type ScenarioId } from './scenarios';
@@ -170,6 +172,8 @@ async function main(): Promise<number> {
   const revision = gatewayRevision();
   mkdirSync(RESULTS_DIR, { recursive: true });
   if (process.argv.includes('--profile')) return runProfile(o);
+  const instructions = process.argv.find((arg) => arg === '--instructions' || arg.startsWith('--instructions='));
+  if (instructions) return runInstructions(instructions.includes('=') ? instructions.slice(instructions.indexOf('=') + 1).split(',') : []);
 
   log(`starting servers (${o.connections} connections, ${o.durationS} s per scenario${o.quick ? ', quick mode' : ''})`);
   const world = await startWorld();

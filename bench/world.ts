@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { API_KEY, CLIENT_ID, USERS } from './fixtures';
-import { forkServer, httpSend, startGateway, type ServerProcess } from './processes';
+import { forkServer, httpSend, startGateway, type GatewayOptions, type ServerProcess } from './processes';
 import { createSigningKeys, userAccessToken } from './tokens';
 
 /** The project root (this file runs from bench/dist/bench/). */
@@ -20,6 +20,8 @@ export interface World {
   vendorToken: string;
   /** JSON file of [token, user id, tenant id] for every user: the callers the NestJS ceilings (F, G) know. */
   callersFile: string;
+  /** The stand-in's environment (its signing keys), for starting another that accepts the same user tokens. */
+  standInEnvironment: Record<string, string>;
 }
 
 function newestSourceMs(dir: string): number {
@@ -69,10 +71,8 @@ export function gatewayRevision(): string {
 
 export async function startWorld(): Promise<World> {
   const keys = createSigningKeys();
-  const standIn = await forkServer('stand-in', 'stand-in', {
-    BENCH_PUBLIC_JWK: JSON.stringify(keys.publicJwk),
-    BENCH_PUBLIC_PEM: keys.publicPem,
-  });
+  const standInEnvironment = { BENCH_PUBLIC_JWK: JSON.stringify(keys.publicJwk), BENCH_PUBLIC_PEM: keys.publicPem };
+  const standIn = await forkServer('stand-in', 'stand-in', standInEnvironment);
   const userTokens = USERS.map((user) => userAccessToken(keys, standIn.url, user));
   const vendor = await httpSend('POST', `${standIn.url}/auth/vendor`, { 'content-type': 'application/json' }, JSON.stringify({ clientId: CLIENT_ID, secret: API_KEY }));
   if (vendor.status !== 200) throw new Error(`the stand-in refused the vendor credentials (${vendor.status})`);
@@ -80,7 +80,7 @@ export async function startWorld(): Promise<World> {
   const callersFile = join(ROOT, 'bench', 'dist', 'callers.json');
   mkdirSync(join(ROOT, 'bench', 'dist'), { recursive: true });
   writeFileSync(callersFile, JSON.stringify(USERS.map((user, i) => [userTokens[i], user.id, user.tenantId])));
-  return { standIn, userTokens, vendorToken, callersFile };
+  return { standIn, userTokens, vendorToken, callersFile, standInEnvironment };
 }
 
 /** Ceiling F (bench/servers/nest-roles.ts) and ceiling G (bench/servers/nest-proxy.ts), knowing the world's callers. */
@@ -96,7 +96,13 @@ export async function startNestCeilings(world: World, execArgv: { F?: string[]; 
   return { nestRoles, nestProxy };
 }
 
-export function startGatewayFor(world: World, logLevel: string, logName: string, nodeArgs: string[] = []): Promise<ServerProcess> {
+export function startGatewayFor(
+  world: World,
+  logLevel: string,
+  logName: string,
+  nodeArgs: string[] = [],
+  extra: Pick<GatewayOptions, 'env' | 'launcher'> = {},
+): Promise<ServerProcess> {
   if (gatewayMain === undefined) throw new Error('prepareGateway() first');
   return startGateway(gatewayMain, GATEWAY_ROOT, {
     upstreamUrl: world.standIn.url,
@@ -105,5 +111,6 @@ export function startGatewayFor(world: World, logLevel: string, logName: string,
     logLevel,
     logFile: join(RESULTS_DIR, `${logName}.log.tmp`),
     nodeArgs,
+    ...extra,
   });
 }

@@ -1,0 +1,216 @@
+/**
+ * `npm run bench -- --instructions[=B,D,...]`: instructions per request, counted by valgrind's callgrind, which counts
+ * what the CPU executes rather than the time it takes, so the figure is the same whatever else the two shared cores are
+ * doing (issue 23: wall-clock runs could not separate one feature's few microseconds from this machine's noise).
+ *
+ * Each configuration runs as its own server under callgrind, the load generator outside it. The server is warmed up
+ * with WARMUP requests (V8's optimizing tiers compile hot code around the first thousand or two: measured windows
+ * before that point differ by 2.5x, after it by well under 1 %), then callgrind's counters are zeroed
+ * (`callgrind_control -z`), WINDOW requests are sent, and the counters dumped (`callgrind_control -d`); twice, and both
+ * windows are reported, so their agreement shows the count is steady. Requests go one at a time over one keep-alive
+ * connection, each cycling through the scenario's 1,000 users as the wall-clock bench does.
+ *
+ * Configurations: the scenarios A, F, B, C, G, D of `npm run bench`, and B and D with each request-path feature
+ * switched off through bench/switch-off.ts (a preload), one at a time. Results: bench/results/instructions.{json,md}.
+ * Needs valgrind (Debian's package) on PATH.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { API_KEY, CLIENT_ID } from './fixtures';
+import type { HttpRequestSpec } from './load';
+import { forkServer, httpSend, sleep, stop, stopAll, type Launcher, type ServerProcess } from './processes';
+import { profileWrites, rolesReads, upstreamUserWrites } from './scenarios';
+import { RESULTS_DIR, gatewayRevision, startGatewayFor, startWorld, type World } from './world';
+
+const WARMUP = Number(process.env.BENCH_INSTRUCTIONS_WARMUP ?? 3000);
+const WINDOW = Number(process.env.BENCH_INSTRUCTIONS_WINDOW ?? 1000);
+/** The features bench/switch-off.ts can take out of a gateway, each measured on its own. */
+const FEATURES = ['access-log', 'ids', 'helmet', 'rate-limit', 'metrics', 'on-send', 'digest'] as const;
+
+const log = (message: string) => console.log(`[instructions] ${message}`);
+
+interface Configuration {
+  id: string;
+  title: string;
+  start: (launcher: Launcher) => Promise<ServerProcess>;
+  /** What to send, once the server is up (a stand-in hands out its own vendor tokens). */
+  requests: (server: ServerProcess) => Promise<HttpRequestSpec[]>;
+}
+
+export interface InstructionsResult {
+  id: string;
+  title: string;
+  /** Instructions per request in each measured window. */
+  windows: number[];
+  perRequest: number;
+}
+
+/** Where valgrind puts its control pipes for one server, so that they are removed with its dumps. */
+const vgdbPrefix = (outFile: string) => `${outFile}.vgdb`;
+
+function callgrind(outFile: string): Launcher {
+  const version = spawnSync('valgrind', ['--version'], { encoding: 'utf8' });
+  if (version.error || version.status !== 0) throw new Error('valgrind is not installed: `apt-get install valgrind` (the --instructions bench counts with its callgrind tool)');
+  // --smc-check=all-non-file: V8 writes and rewrites machine code in anonymous memory; callgrind must notice.
+  return { command: 'valgrind', args: ['-q', '--tool=callgrind', `--callgrind-out-file=${outFile}`, `--vgdb-prefix=${vgdbPrefix(outFile)}`, '--smc-check=all-non-file', '--dump-line=no', '--compress-strings=no'], slowdown: 20 };
+}
+
+/** Sends `count` requests one after another over one keep-alive connection, cycling through `requests`. */
+async function sendSequentially(baseUrl: string, requests: HttpRequestSpec[], count: number, offset: number): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const url = new URL(baseUrl);
+  try {
+    for (let i = 0; i < count; i++) {
+      const spec = requests[(offset + i) % requests.length];
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request({ host: url.hostname, port: url.port, method: spec.method, path: spec.path, headers: spec.headers, agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        });
+        req.on('error', reject);
+        req.setTimeout(60_000, () => req.destroy(new Error(`${spec.method} ${spec.path} timed out under callgrind`)));
+        req.end(spec.body);
+      });
+      if (status < 200 || status >= 300) throw new Error(`${spec.method} ${spec.path} answered ${status}: a configuration must answer every request with 2xx`);
+    }
+  } finally {
+    agent.destroy();
+  }
+}
+
+/**
+ * The `totals:` line of callgrind's dump number `dumpNumber` (`outFile.1`, `outFile.2`, ...). callgrind writes a dump
+ * when its guest next runs, after `callgrind_control -d` has returned, and a large one takes a while: it is read once
+ * complete (the totals line is its last).
+ */
+async function dumpTotal(outFile: string, dumpNumber: number): Promise<number> {
+  const file = `${outFile}.${dumpNumber}`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const totals = existsSync(file) ? /^totals:\s+(\d+)/m.exec(readFileSync(file, 'utf8')) : null;
+    if (totals) return Number(totals[1]);
+    if (Date.now() > deadline) throw new Error(`callgrind wrote no complete ${file} within 2 minutes (the folder holds: ${readdirSync(dirname(file)).join(', ')})`);
+    await sleep(200);
+  }
+}
+
+/** callgrind_control's command (`-z` zero the counters, `-d` dump them) to the server; it says OK when delivered. */
+function control(command: '-z' | '-d', pid: string, outFile: string): void {
+  // valgrind names those pipes after the server's USER and HOST (the gateway's HOST is its listening address), and
+  // callgrind_control looks for them under its own: it gets the server's, or it reaches the server but nothing happens.
+  const serverEnvironment = Object.fromEntries(
+    readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').filter(Boolean).map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]),
+  );
+  const { USER: _user, LOGNAME: _logname, HOST: _host, ...ours } = process.env;
+  const env = { ...ours, ...(serverEnvironment.USER ? { USER: serverEnvironment.USER } : {}), ...(serverEnvironment.HOST ? { HOST: serverEnvironment.HOST } : {}) };
+  const answer = execFileSync('callgrind_control', [`--vgdb-prefix=${vgdbPrefix(outFile)}`, command, pid], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (process.env.BENCH_INSTRUCTIONS_DEBUG) log(`callgrind_control ${command} ${pid}: ${answer.trim()}`);
+  if (!/\bOK\b/.test(answer)) throw new Error(`callgrind_control ${command} ${pid} did not reach the server: ${answer.trim()}`);
+}
+
+async function measure(configuration: Configuration, folder: string): Promise<InstructionsResult> {
+  const outFile = join(folder, `${configuration.id.replace(/\W+/g, '-')}.callgrind`);
+  log(`${configuration.id}: ${configuration.title} — starting under callgrind`);
+  const server = await configuration.start(callgrind(outFile));
+  const pid = String(server.child.pid);
+  try {
+    const requests = await configuration.requests(server);
+    await sendSequentially(server.url, requests, WARMUP, 0);
+    const windows: number[] = [];
+    for (let window = 1; window <= 2; window++) {
+      control('-z', pid, outFile);
+      await sendSequentially(server.url, requests, WINDOW, WARMUP + (window - 1) * WINDOW);
+      control('-d', pid, outFile);
+      windows.push(Math.round((await dumpTotal(outFile, window)) / WINDOW));
+    }
+    const perRequest = Math.round((windows[0] + windows[1]) / 2);
+    log(`${configuration.id}: ${perRequest.toLocaleString('en')} instructions per request (windows ${windows.map((w) => w.toLocaleString('en')).join(' / ')})`);
+    return { id: configuration.id, title: configuration.title, windows, perRequest };
+  } finally {
+    await stop(server);
+    for (const file of readdirSync(folder).filter((name) => name.startsWith(outFile.slice(folder.length + 1)))) rmSync(join(folder, file));
+  }
+}
+
+function configurations(world: World): Configuration[] {
+  const reads = async () => rolesReads(world.userTokens);
+  const writes = async () => profileWrites(world.userTokens);
+  const callers = { BENCH_CALLERS_FILE: world.callersFile };
+  const switchOff = join(__dirname, 'switch-off.js');
+  const gatewayWithout = (feature: string) => (launcher: Launcher) =>
+    startGatewayFor(world, 'info', `instructions-${feature}`, [], { launcher, env: { NODE_OPTIONS: `--require ${switchOff}`, BENCH_OFF: feature } });
+  return [
+    { id: 'A', title: 'bare node:http, the roles JSON', requests: reads, start: (launcher) => forkServer('ceiling', 'bare-roles', {}, [], launcher) },
+    { id: 'F', title: 'minimal NestJS-Fastify, one guard, GET /v1/roles', requests: reads, start: (launcher) => forkServer('nest-roles', 'nest-roles', callers, [], launcher) },
+    { id: 'B', title: 'gateway cached read: GET /v1/roles', requests: reads, start: (launcher) => startGatewayFor(world, 'info', 'instructions-B', [], { launcher }) },
+    {
+      id: 'C',
+      title: 'stand-in upstream: PUT users/v1 direct',
+      // A stand-in of its own, under callgrind; it hands out its own vendor token.
+      start: (launcher) => forkServer('stand-in (measured)', 'stand-in', world.standInEnvironment, [], launcher),
+      requests: async (server) => upstreamUserWrites(await vendorTokenOf(server)),
+    },
+    {
+      id: 'G',
+      title: 'minimal NestJS-Fastify forwarding PATCH /v1/me over undici',
+      requests: writes,
+      start: (launcher) => forkServer('nest-proxy', 'nest-proxy', { ...callers, BENCH_UPSTREAM_URL: world.standIn.url, BENCH_CLIENT_ID: CLIENT_ID, BENCH_API_KEY: API_KEY }, [], launcher),
+    },
+    { id: 'D', title: 'gateway proxied write: PATCH /v1/me', requests: writes, start: (launcher) => startGatewayFor(world, 'info', 'instructions-D', [], { launcher }) },
+    ...FEATURES.flatMap((feature) => [
+      { id: `B -${feature}`, title: `B without ${feature}`, requests: reads, start: gatewayWithout(feature) },
+      { id: `D -${feature}`, title: `D without ${feature}`, requests: writes, start: gatewayWithout(feature) },
+    ]),
+  ];
+}
+
+async function vendorTokenOf(standIn: ServerProcess): Promise<string> {
+  const vendor = await httpSend('POST', `${standIn.url}/auth/vendor`, { 'content-type': 'application/json' }, JSON.stringify({ clientId: CLIENT_ID, secret: API_KEY }));
+  if (vendor.status !== 200) throw new Error(`the measured stand-in refused the vendor credentials (${vendor.status})`);
+  return (JSON.parse(vendor.body) as { token: string }).token;
+}
+
+function formatTable(results: InstructionsResult[], revision: string): string {
+  const byId = new Map(results.map((result) => [result.id, result.perRequest]));
+  const row = (result: InstructionsResult) => {
+    const base = result.id.startsWith('B -') ? byId.get('B') : result.id.startsWith('D -') ? byId.get('D') : undefined;
+    const saved = base === undefined ? '' : `${(base - result.perRequest).toLocaleString('en')} (${(((base - result.perRequest) / base) * 100).toFixed(1)} %)`;
+    const spread = `${((Math.abs(result.windows[0] - result.windows[1]) / result.perRequest) * 100).toFixed(2)} %`;
+    return `| ${result.id} | ${result.title} | ${result.perRequest.toLocaleString('en')} | ${spread} | ${saved} |`;
+  };
+  const ratio = (a: string, b: string) => (byId.has(a) && byId.has(b) ? `${a}/${b} = ${(byId.get(a)! / byId.get(b)!).toFixed(2)}` : undefined);
+  return [
+    `Instructions per request (callgrind; ${WARMUP} warm-up requests, then two windows of ${WINDOW}), gateway ${revision}.`,
+    '',
+    '| configuration | what | instructions per request | windows differ by | the feature costs |',
+    '| --- | --- | ---: | ---: | ---: |',
+    ...results.map(row),
+    '',
+    [ratio('B', 'F'), ratio('D', 'G'), ratio('B', 'A')].filter(Boolean).map((r) => `${r} (instructions; the inverse of a throughput ratio)`).join('; '),
+    '',
+  ].join('\n');
+}
+
+/** `wanted`: configuration ids (`B`, `D -helmet`, ...), or all when empty. */
+export async function runInstructions(wanted: string[]): Promise<number> {
+  const revision = gatewayRevision();
+  const world = await startWorld();
+  const folder = mkdtempSync(join(tmpdir(), 'gateway-instructions-'));
+  const results: InstructionsResult[] = [];
+  try {
+    const chosen = configurations(world).filter((c) => wanted.length === 0 || wanted.includes(c.id));
+    if (chosen.length === 0) throw new Error(`no configuration matches ${wanted.join(', ')}`);
+    for (const configuration of chosen) results.push(await measure(configuration, folder));
+  } finally {
+    await stopAll();
+    rmSync(folder, { recursive: true, force: true });
+  }
+  const table = formatTable(results, revision);
+  console.log(`\n${table}`);
+  writeFileSync(join(RESULTS_DIR, 'instructions.json'), `${JSON.stringify({ generatedAt: new Date().toISOString(), gateway: revision, warmup: WARMUP, window: WINDOW, results }, null, 2)}\n`);
+  writeFileSync(join(RESULTS_DIR, 'instructions.md'), table);
+  return 0;
+}
