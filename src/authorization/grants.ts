@@ -1,3 +1,4 @@
+import { holdsPermission } from '../auth/permissions';
 import type { FronteggPermission, FronteggRole, FronteggUser, FronteggUserTenant } from '../identity/frontegg-api.types';
 
 /** A role the caller holds in its tenant, as the identity API knows it: by id, with its level. */
@@ -57,6 +58,20 @@ export function resolveGrants(user: FronteggUser, tenantId: string, catalogue: r
       roles: roles.map(({ id, key, level }) => ({ id, key, level })),
     },
     until,
+  };
+}
+
+/**
+ * Resolved grants limited to a delegated credential's claims: the resolved permissions its
+ * `permissions` claim covers (wildcards included), the resolved roles its `roles` claim names (so
+ * its level is that of these roles only). Never more than either side holds.
+ */
+export function scopedTo(resolved: Grants, scope: Grants): Grants {
+  const roles = (resolved.roles ?? []).filter((role) => scope.roleKeys.includes(role.key));
+  return {
+    permissions: resolved.permissions.filter((key) => holdsPermission(scope.permissions, key)),
+    roleKeys: roles.map((role) => role.key),
+    roles,
   };
 }
 

@@ -5,7 +5,7 @@ import { UpdateRoleDto } from '../roles/dto/update-role.dto';
 import { strongestLevel } from './grants';
 import { callerLevel, definePolicy, type PolicyRule, type PolicyTarget } from './policy';
 import { assertGrantable, assertKeyAvailable, assertLevelsWithinReach } from './rules/level-rules';
-import { assertNotProtected, assertRecentSignIn, assertSingleTenant } from './rules/member-rules';
+import { assertNotProtected, assertOwnFactorsRemovable, assertSingleTenant } from './rules/member-rules';
 import { ROLE_NOT_FOUND, USER_NOT_FOUND } from './rules/tenant-rules';
 import type { OwnedRole, TenantMember } from './tenant-directory.service';
 
@@ -68,12 +68,12 @@ const noEscalation: PolicyRule<OwnedRole, SetRolePermissionsDto> = {
   check: async (_role, { grants, catalogue, trace, body }) => assertGrantable(grants.permissions, await catalogue.list(trace), body.permissionIds),
 };
 
-/** Removing one's own security factor needs a recent sign-in, whichever route does it. */
+/** Removing one's own security factor needs the user's own recent sign-in, whichever route does it (as resetOwnMfa's policy says). */
 const stepUpWhenSelf: PolicyRule<TenantMember> = {
   name: 'step-up-on-own-factors',
-  refusals: ['step-up'],
+  refusals: ['token-type', 'step-up'],
   check: ({ user }, { principal, config }) => {
-    if (user.id === principal.userId) assertRecentSignIn(principal.authTime, config.stepUpMaxAgeS);
+    if (user.id === principal.userId) assertOwnFactorsRemovable(principal, config.stepUpMaxAgeS);
   },
 };
 
