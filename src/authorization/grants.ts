@@ -1,11 +1,13 @@
 import { holdsPermission } from '../auth/permissions';
 import type { FronteggPermission, FronteggRole, FronteggUser, FronteggUserTenant } from '../identity/frontegg-api.types';
+import type { RoleLevel } from '../identity/role-level';
 
 /** A role the caller holds in its tenant, as the identity API knows it: by id, with its level. */
 export interface HeldRole {
   readonly id: string;
   readonly key: string;
-  readonly level: number;
+  /** `null`: the upstream gave no finite level; such a role gives its holder no level (role-level.ts). */
+  readonly level: RoleLevel;
 }
 
 /** What a caller may do in its tenant: from the token's claims, or resolved from the identity API. */
@@ -79,9 +81,4 @@ export function scopedTo(resolved: Grants, scope: Grants): Grants {
 export function permissionKeysOf(roles: readonly Pick<FronteggRole, 'permissions'>[], catalogue: readonly FronteggPermission[]): string[] {
   const granted = new Set(roles.flatMap((role) => role.permissions ?? []));
   return catalogue.filter((permission) => granted.has(permission.id)).map((permission) => permission.key);
-}
-
-/** The strongest (lowest) level among held roles; none held: no level at all. */
-export function strongestLevel(roles: readonly { level: number }[]): number {
-  return roles.length > 0 ? Math.min(...roles.map((role) => role.level)) : Number.POSITIVE_INFINITY;
 }

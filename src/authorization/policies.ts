@@ -2,7 +2,7 @@ import type { FronteggRole } from '../identity/frontegg-api.types';
 import { CreateRoleDto } from '../roles/dto/create-role.dto';
 import { SetRolePermissionsDto } from '../roles/dto/set-role-permissions.dto';
 import { UpdateRoleDto } from '../roles/dto/update-role.dto';
-import { strongestLevel } from './grants';
+import { roleLevelOf, targetLevelOf } from '../identity/role-level';
 import { callerLevel, definePolicy, type PolicyRule, type PolicyTarget } from './policy';
 import { assertGrantable, assertKeyAvailable, assertLevelsWithinReach } from './rules/level-rules';
 import { assertNotProtected, assertOwnFactorsRemovable, assertSingleTenant } from './rules/member-rules';
@@ -47,7 +47,7 @@ const roleWithinReach: PolicyRule<OwnedRole> = {
 const newLevelWithinReach: PolicyRule<unknown, { level?: number }> = {
   name: 'new-level-within-reach',
   refusals: ['role-level'],
-  check: (_target, context) => assertLevelsWithinReach(callerLevel(context), context.body.level),
+  check: (_target, context) => assertLevelsWithinReach(callerLevel(context), context.body.level === undefined ? undefined : roleLevelOf(context.body.level)),
 };
 
 const newKeyUnique: PolicyRule<readonly FronteggRole[], CreateRoleDto> = {
@@ -92,7 +92,7 @@ const notSuperUser: PolicyRule<TenantMember> = {
 const memberWithinReach: PolicyRule<TenantMember> = {
   name: 'member-level-within-reach',
   refusals: ['role-level'],
-  check: ({ membership }, context) => assertLevelsWithinReach(callerLevel(context), strongestLevel(membership.roles ?? [])),
+  check: ({ membership }, context) => assertLevelsWithinReach(callerLevel(context), targetLevelOf(membership.roles ?? [])),
 };
 
 // Policies.

@@ -9,7 +9,8 @@ export function toRoleDto(role: FronteggRole): RoleDto {
     name: role.name,
     description: role.description ?? null,
     isDefault: role.isDefault ?? false,
-    level: role.level,
+    // A level the upstream did not give as a number is left out, as it was before the gateway read levels.
+    level: role.level ?? (undefined as unknown as number),
     permissions: role.permissions ?? [],
     environmentWide: isEnvironmentWide(role),
   };
