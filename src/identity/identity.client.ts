@@ -11,7 +11,7 @@ import type {
   FronteggUpdateUserRequest,
   FronteggUser,
 } from './frontegg-api.types';
-import { Metrics } from '../metrics/metrics.service';
+import { Metrics, upstreamOutcomeOf } from '../metrics/metrics.service';
 import { withRoleLevel, withRoleLevels } from './role-level';
 import { budgetOf, type UpstreamBudget } from './upstream-budget';
 import {
@@ -190,14 +190,16 @@ export class IdentityClient {
   }
 
   /**
-   * The upstream duration histogram's series for one operation and status (0 when no answer
-   * came), looked up by a plain key: prom-client would otherwise hash the label object per call.
+   * The upstream duration histogram's series for one operation and the outcome of a status (0
+   * when no answer came; never the status itself: see UpstreamOutcome), looked up by a plain key:
+   * prom-client would otherwise hash the label object per call.
    */
   private upstreamSeries(operation: string, status: number): { observe(seconds: number): void } {
-    const key = `${operation} ${status}`;
+    const outcome = upstreamOutcomeOf(status);
+    const key = `${operation} ${outcome}`;
     let series = this.seriesByKey.get(key);
     if (!series) {
-      series = this.metrics.upstreamDuration.labels({ operation, status });
+      series = this.metrics.upstreamDuration.labels({ operation, outcome });
       this.seriesByKey.set(key, series);
     }
     return series;
