@@ -4,7 +4,7 @@ import { Metrics } from '../metrics/metrics.service';
 import { REDIS, type SharedRedis } from './redis.token';
 
 /** What the shared store is used for, as counted in the metrics. */
-export type SharedStoreUse = 'cache' | 'rate-limit' | 'sessions';
+export type SharedStoreUse = 'cache' | 'rate-limit' | 'sessions' | 'locks';
 
 /**
  * How long the shared store is skipped after a failure before one command tries it again. Without
