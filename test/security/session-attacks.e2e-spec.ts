@@ -1,8 +1,10 @@
 /**
  * Family 9 — attacks on browser sessions (CONTRACT §8; OWASP API2, ASVS V3): session fixation,
  * cross-site request forgery, stolen, forged and tampered cookies and store values, a replayed
- * refresh token, open redirects after sign-in, the cookie's attributes, cookie and Bearer together,
- * and secrets in the log. Each threat asserts what the gateway does, not what it says.
+ * refresh token, redirect targets after sign-in (open redirects, paths that normalize to another
+ * origin, values a Location cannot carry), the cookie's attributes, header combinations (the cookie
+ * with any Authorization header), and secrets in the log. Each threat asserts what the gateway
+ * does, not what it says.
  */
 import { hash } from 'node:crypto';
 import Redis from 'ioredis';
