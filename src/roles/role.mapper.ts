@@ -9,7 +9,7 @@ export function toRoleDto(role: FronteggRole): RoleDto {
     name: role.name,
     description: role.description ?? null,
     isDefault: role.isDefault ?? false,
-    // A level the upstream did not give as a number is left out, as it was before the gateway read levels.
+    // No finite level from the upstream: left out of the answer (never a made-up number), as a missing one always was.
     level: role.level ?? (undefined as unknown as number),
     permissions: role.permissions ?? [],
     environmentWide: isEnvironmentWide(role),
