@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
+import { assertKeyAvailable } from '../authorization/rules/level-rules';
 import { TenantDirectory, type OwnedRole } from '../authorization/tenant-directory.service';
 import type { RequestTrace } from '../common/http/request-trace';
 import { ProblemException } from '../common/problems/problem.exception';
@@ -11,7 +12,6 @@ import type { CreateRoleDto } from './dto/create-role.dto';
 import type { RoleDto } from './dto/role.dto';
 import type { SetRolePermissionsDto } from './dto/set-role-permissions.dto';
 import type { UpdateRoleDto } from './dto/update-role.dto';
-import { assertKeyAvailable } from '../authorization/rules/level-rules';
 import { RoleKeyLock } from './role-key-lock';
 import { toRoleDto } from './role.mapper';
 
