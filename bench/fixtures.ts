@@ -41,7 +41,7 @@ export const PERMISSIONS: FronteggPermission[] = PERMISSION_KEYS.map((key, index
 
 const permissionIds = (...keys: string[]) => PERMISSIONS.filter((p) => keys.includes(p.key)).map((p) => p.id);
 
-function role(id: string, tenantId: string, key: string, level: number, permissions: string[], isDefault = false): FronteggRole {
+function role(id: string, tenantId: string, key: string, level: number, permissions: string[], isDefault = false): FronteggRole<number> {
   return {
     id,
     vendorId: VENDOR_ID,
@@ -63,7 +63,7 @@ function role(id: string, tenantId: string, key: string, level: number, permissi
  * three roles of each tenant. Every caller therefore also receives other tenants' roles, which
  * the gateway must filter out.
  */
-export const ALL_ROLES: FronteggRole[] = [
+export const ALL_ROLES: FronteggRole<number>[] = [
   role('role-admin', '', 'Admin', 10, permissionIds(...PERMISSION_KEYS)),
   role('role-member', '', 'Member', 50, permissionIds(READ_ROLES, 'app.invoices.read'), true),
   ...TENANTS.flatMap((tenant) => [
@@ -118,7 +118,7 @@ export function userById(id: string): BenchUser | undefined {
 }
 
 /** UserDto of a user as the upstream answers the vendor-only read and the update. */
-export function userDto(user: BenchUser): FronteggUser {
+export function userDto(user: BenchUser): FronteggUser<number> {
   const rolesIn = (tenantId: string) => ALL_ROLES.filter((r) => user.roleKeys.includes(r.key) && (r.tenantId === '' || r.tenantId === tenantId));
   const roles = rolesIn(user.tenantId);
   const granted = new Set(roles.flatMap((r) => r.permissions));

@@ -12,7 +12,7 @@ import { TokenRejectedError, TokenVerifier } from './token-verifier.service';
  * First of the request pipeline (authentication → rate limit → authorization): establishes who is
  * calling from the one credential a request carries: a Bearer token or, with SESSIONS=on, the
  * session cookie, whose session's access token is verified the same way (never both: a request
- * with the two is refused, rather than one of them chosen). A refused credential is
+ * with the cookie and any Authorization header is refused, rather than one of them chosen). A refused credential is
  * recorded, not answered here: the rate limiter counts it against the client address, and the
  * policy guard, which lets nobody through without a verified caller, answers it. A token verified
  * just now is remembered only once the rate limiter has let its request through.
@@ -33,6 +33,7 @@ export class AuthenticationGuard implements CanActivate {
       // A cache must not store an answer to a request with Authorization (RFC 9111 §3.5), but a
       // cookie has no such protection: a CDN keyed by URL could hand one user's answer to the next.
       context.switchToHttp().getResponse<FastifyReply>().header('cache-control', 'no-store');
+      // Any Authorization header beside the cookie, of any scheme or empty (CONTRACT §8).
       if (credential.kind !== 'none') request.authenticationFailure = bothCredentials();
       else await this.authenticateSession(request, this.sessions);
       return true;
@@ -68,7 +69,7 @@ export class AuthenticationGuard implements CanActivate {
 }
 
 function bothCredentials(): ProblemException {
-  return new ProblemException(HttpStatus.UNAUTHORIZED, 'send either the session cookie or a bearer token, not both', {
+  return new ProblemException(HttpStatus.UNAUTHORIZED, 'send either the session cookie or an Authorization header, not both', {
     headers: { 'WWW-Authenticate': 'Bearer realm="api", error="invalid_request"' },
   });
 }

@@ -13,10 +13,12 @@ describe('bearerTokenOf', () => {
     expect(bearerTokenOf(requestWith(['authorization', 'bEaReR abc.def.ghi']))).toEqual({ kind: 'token', token: 'abc.def.ghi' });
   });
 
-  it('sees no token without the header or with another scheme', () => {
+  it('sees no token without the header, and another credential with another scheme or an empty header', () => {
     expect(bearerTokenOf(requestWith())).toEqual({ kind: 'none' });
-    expect(bearerTokenOf(requestWith(['Authorization', 'Basic dXNlcjpwYXNz']))).toEqual({ kind: 'none' });
     expect(bearerTokenOf(requestWith(['Cookie', 'token=abc.def.ghi']))).toEqual({ kind: 'none' });
+    expect(bearerTokenOf(requestWith(['Authorization', 'Basic dXNlcjpwYXNz']))).toEqual({ kind: 'other' });
+    expect(bearerTokenOf(requestWith(['Authorization', '']))).toEqual({ kind: 'other' });
+    expect(bearerTokenOf(requestWith(['Authorization', '   ']))).toEqual({ kind: 'other' });
   });
 
   it('refuses two Authorization headers, whatever their case', () => {

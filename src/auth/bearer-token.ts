@@ -1,6 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 
-export type BearerToken = { kind: 'none' } | { kind: 'invalid' } | { kind: 'token'; token: string };
+/**
+ * `none`: no Authorization header at all. `other`: one that carries no bearer token (another
+ * scheme, empty, blanks): no credential for this gateway, yet a credential the client meant to
+ * send, so it is never taken as "nothing sent" beside a session cookie (CONTRACT §8).
+ */
+export type BearerToken = { kind: 'none' } | { kind: 'other' } | { kind: 'invalid' } | { kind: 'token'; token: string };
 
 const BEARER = /^Bearer[ ]+([A-Za-z0-9._~+/-]+=*)[ ]*$/i;
 
@@ -15,10 +20,10 @@ export function bearerTokenOf(request: IncomingMessage): BearerToken {
     if (request.rawHeaders[i].toLowerCase() === 'authorization') count++;
   }
   if (count > 1) return { kind: 'invalid' };
-  const header = request.headers.authorization;
-  if (!header) return { kind: 'none' };
+  if (count === 0) return { kind: 'none' };
+  const header = request.headers.authorization ?? '';
   const match = BEARER.exec(header);
   if (match) return { kind: 'token', token: match[1] };
-  // Another scheme (Basic, ...) carries no bearer token at all.
-  return /^Bearer(\s|$)/i.test(header) ? { kind: 'invalid' } : { kind: 'none' };
+  // Another scheme (Basic, ...), or an empty header, carries no bearer token at all.
+  return /^Bearer(\s|$)/i.test(header) ? { kind: 'invalid' } : { kind: 'other' };
 }

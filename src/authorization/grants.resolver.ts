@@ -5,7 +5,7 @@ import type { RequestTrace } from '../common/http/request-trace';
 import { ProblemException } from '../common/problems/problem.exception';
 import { GatewayConfig } from '../config/gateway-config';
 import { IdentityClient } from '../identity/identity.client';
-import { resolveGrants, type Grants, type Resolution } from './grants';
+import { resolveGrants, scopedTo, type Grants, type Resolution } from './grants';
 import { PermissionCatalogue } from './permission-catalogue.service';
 import { tenantRolesScope } from './tenant-scope';
 
@@ -28,18 +28,22 @@ export class GrantsResolver {
 
   /**
    * The token's claims when they are all a policy needs: undefined when they must be resolved
-   * (no claims, `AUTHZ_SOURCE=live`, or roles needed by id).
+   * (no claims, `AUTHZ_SOURCE=live`, roles needed by id, or claims that are a scope).
    */
   fromToken(principal: Principal, { rolesById = false } = {}): Grants | undefined {
     if (this.config.authzSource === 'live' || rolesById) return undefined;
-    return principal.claimedGrants;
+    return claimsAreAScope(principal) ? undefined : principal.claimedGrants;
   }
 
   /**
-   * The caller's grants: the token's claims (in token mode, when it carries them), with the roles
-   * by id added from the identity API when a policy's level rules need them; otherwise resolved.
+   * The caller's grants. A user API token's claims are its scope, in both modes: what its user
+   * holds now (resolved) limited to what the claims name, so resolution never widens it and a
+   * right the user lost is lost at once. A user token's claims are its grants in token mode, with
+   * the roles by id added from the identity API when a policy's level rules need them; otherwise
+   * the grants are resolved.
    */
   async grantsOf(principal: Principal, trace: RequestTrace, { rolesById = false } = {}): Promise<Grants> {
+    if (claimsAreAScope(principal)) return scopedTo(await this.resolve(principal, trace), principal.claimedGrants!);
     const claimed = this.config.authzSource === 'token' ? principal.claimedGrants : undefined;
     if (claimed && !rolesById) return claimed;
     const resolved = await this.resolve(principal, trace);
@@ -60,6 +64,11 @@ export class GrantsResolver {
     if (value.until !== undefined && !(value.until > Date.now())) throw accessRevoked('membership-expired');
     return value.grants;
   }
+}
+
+/** A delegated credential (CONTRACT §3): its `roles` and `permissions` claims bound what it may do. */
+function claimsAreAScope(principal: Principal): boolean {
+  return principal.type === 'userApiToken' && principal.claimedGrants !== undefined;
 }
 
 /** A user the identity API no longer knows (removed from its last tenant): undefined. */

@@ -1,5 +1,5 @@
 import type { FronteggPermission, FronteggRole, FronteggUser } from '../identity/frontegg-api.types';
-import { resolveGrants, strongestLevel } from './grants';
+import { resolveGrants, scopedTo, type Grants } from './grants';
 
 const catalogue = [
   { id: 'p-read', key: 'fe.secure.read.roles' },
@@ -32,9 +32,20 @@ describe('resolveGrants', () => {
     const end = new Date(Date.now() + 60_000).toISOString();
     expect(resolveGrants(user({}, { temporaryExpirationDate: end }), 't1', catalogue)).toMatchObject({ until: Date.parse(end) });
   });
+});
 
-  it('takes the strongest (lowest) level, and none when no role is held', () => {
-    expect(strongestLevel([{ level: 50 }, { level: 30 }])).toBe(30);
-    expect(strongestLevel([])).toBe(Number.POSITIVE_INFINITY);
+describe('scopedTo (a user API token: its claims are its scope)', () => {
+  const resolved = { roleKeys: ['Admin', 'Auditor'], permissions: ['fe.secure.read.roles', 'fe.secure.write.roles', 'fe.secure.read.users'], roles: [{ id: 'r-admin', key: 'Admin', level: 10 }, { id: 'r-aud', key: 'Auditor', level: 30 }] } as unknown as Grants;
+
+  it('keeps the resolved permissions its claim covers (wildcards too) and the resolved roles its claim names', () => {
+    expect(scopedTo(resolved, { roleKeys: ['Auditor', 'Ghost'], permissions: ['fe.secure.read.*', 'fe.secure.delete.roles'] })).toEqual({
+      roleKeys: ['Auditor'],
+      permissions: ['fe.secure.read.roles', 'fe.secure.read.users'],
+      roles: [{ id: 'r-aud', key: 'Auditor', level: 30 }],
+    });
+  });
+
+  it('gives nothing for empty claims, whatever the user holds', () => {
+    expect(scopedTo(resolved, { roleKeys: [], permissions: [] })).toEqual({ roleKeys: [], permissions: [], roles: [] });
   });
 });

@@ -1,10 +1,13 @@
+import { holdsPermission } from '../auth/permissions';
 import type { FronteggPermission, FronteggRole, FronteggUser, FronteggUserTenant } from '../identity/frontegg-api.types';
+import type { RoleLevel } from '../identity/role-level';
 
 /** A role the caller holds in its tenant, as the identity API knows it: by id, with its level. */
 export interface HeldRole {
   readonly id: string;
   readonly key: string;
-  readonly level: number;
+  /** `null`: the upstream gave no finite level; such a role gives its holder no level (role-level.ts). */
+  readonly level: RoleLevel;
 }
 
 /** What a caller may do in its tenant: from the token's claims, or resolved from the identity API. */
@@ -60,13 +63,22 @@ export function resolveGrants(user: FronteggUser, tenantId: string, catalogue: r
   };
 }
 
+/**
+ * Resolved grants limited to a delegated credential's claims: the resolved permissions its
+ * `permissions` claim covers (wildcards included), the resolved roles its `roles` claim names (so
+ * its level is that of these roles only). Never more than either side holds.
+ */
+export function scopedTo(resolved: Grants, scope: Grants): Grants {
+  const roles = (resolved.roles ?? []).filter((role) => scope.roleKeys.includes(role.key));
+  return {
+    permissions: resolved.permissions.filter((key) => holdsPermission(scope.permissions, key)),
+    roleKeys: roles.map((role) => role.key),
+    roles,
+  };
+}
+
 /** Permission keys granted by `roles` (which name permissions by id), resolved through the catalogue. */
 export function permissionKeysOf(roles: readonly Pick<FronteggRole, 'permissions'>[], catalogue: readonly FronteggPermission[]): string[] {
   const granted = new Set(roles.flatMap((role) => role.permissions ?? []));
   return catalogue.filter((permission) => granted.has(permission.id)).map((permission) => permission.key);
-}
-
-/** The strongest (lowest) level among held roles; none held: no level at all. */
-export function strongestLevel(roles: readonly { level: number }[]): number {
-  return roles.length > 0 ? Math.min(...roles.map((role) => role.level)) : Number.POSITIVE_INFINITY;
 }

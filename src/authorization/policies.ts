@@ -2,10 +2,10 @@ import type { FronteggRole } from '../identity/frontegg-api.types';
 import { CreateRoleDto } from '../roles/dto/create-role.dto';
 import { SetRolePermissionsDto } from '../roles/dto/set-role-permissions.dto';
 import { UpdateRoleDto } from '../roles/dto/update-role.dto';
-import { strongestLevel } from './grants';
+import { roleLevelOf, targetLevelOf } from '../identity/role-level';
 import { callerLevel, definePolicy, type PolicyRule, type PolicyTarget } from './policy';
 import { assertGrantable, assertKeyAvailable, assertLevelsWithinReach } from './rules/level-rules';
-import { assertNotProtected, assertRecentSignIn, assertSingleTenant } from './rules/member-rules';
+import { assertNotProtected, assertOwnFactorsRemovable, assertSingleTenant } from './rules/member-rules';
 import { ROLE_NOT_FOUND, USER_NOT_FOUND } from './rules/tenant-rules';
 import type { OwnedRole, TenantMember } from './tenant-directory.service';
 
@@ -47,7 +47,7 @@ const roleWithinReach: PolicyRule<OwnedRole> = {
 const newLevelWithinReach: PolicyRule<unknown, { level?: number }> = {
   name: 'new-level-within-reach',
   refusals: ['role-level'],
-  check: (_target, context) => assertLevelsWithinReach(callerLevel(context), context.body.level),
+  check: (_target, context) => assertLevelsWithinReach(callerLevel(context), context.body.level === undefined ? undefined : roleLevelOf(context.body.level)),
 };
 
 const newKeyUnique: PolicyRule<readonly FronteggRole[], CreateRoleDto> = {
@@ -68,12 +68,12 @@ const noEscalation: PolicyRule<OwnedRole, SetRolePermissionsDto> = {
   check: async (_role, { grants, catalogue, trace, body }) => assertGrantable(grants.permissions, await catalogue.list(trace), body.permissionIds),
 };
 
-/** Removing one's own security factor needs a recent sign-in, whichever route does it. */
+/** Removing one's own security factor needs the user's own recent sign-in, whichever route does it (as resetOwnMfa's policy says). */
 const stepUpWhenSelf: PolicyRule<TenantMember> = {
   name: 'step-up-on-own-factors',
-  refusals: ['step-up'],
+  refusals: ['token-type', 'step-up'],
   check: ({ user }, { principal, config }) => {
-    if (user.id === principal.userId) assertRecentSignIn(principal.authTime, config.stepUpMaxAgeS);
+    if (user.id === principal.userId) assertOwnFactorsRemovable(principal, config.stepUpMaxAgeS);
   },
 };
 
@@ -92,7 +92,7 @@ const notSuperUser: PolicyRule<TenantMember> = {
 const memberWithinReach: PolicyRule<TenantMember> = {
   name: 'member-level-within-reach',
   refusals: ['role-level'],
-  check: ({ membership }, context) => assertLevelsWithinReach(callerLevel(context), strongestLevel(membership.roles ?? [])),
+  check: ({ membership }, context) => assertLevelsWithinReach(callerLevel(context), targetLevelOf(membership.roles ?? [])),
 };
 
 // Policies.

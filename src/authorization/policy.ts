@@ -3,7 +3,8 @@ import type { Principal, TokenType } from '../auth/principal';
 import type { RequestTrace } from '../common/http/request-trace';
 import type { DenialReason } from '../common/problems/problem.exception';
 import type { GatewayConfig } from '../config/gateway-config';
-import { strongestLevel, type Grants } from './grants';
+import { callerLevelOf, type FiniteLevel } from '../identity/role-level';
+import type { Grants } from './grants';
 import type { PermissionCatalogue } from './permission-catalogue.service';
 import type { TenantDirectory } from './tenant-directory.service';
 
@@ -66,9 +67,9 @@ export interface Policy<Target = undefined, Body = unknown> {
   readonly rules?: readonly PolicyRule<Target, Body>[];
 }
 
-/** The caller's strongest level in its tenant, from its roles by id; none known: no level. */
-export function callerLevel(context: PolicyContext<unknown>): number {
-  return strongestLevel(context.grants.roles ?? []);
+/** The caller's strongest finite level in its tenant, from its roles by id; none: undefined, refused by every level rule. */
+export function callerLevel(context: PolicyContext<unknown>): FiniteLevel | undefined {
+  return callerLevelOf(context.grants.roles ?? []);
 }
 
 /** Declares a policy with its types checked: rules must fit the target and the body. */

@@ -159,12 +159,12 @@ export class EmulatorControlClient {
    * `GET /identity/resources/roles/v1`: what the identity API holds, read past the gateway. With a
    * tenant, its roles and the environment-wide ones; without, the environment-wide ones only.
    */
-  listRoles(tenantId?: string): Promise<FronteggRole[]> {
+  listRoles(tenantId?: string): Promise<FronteggRole<number>[]> {
     return this.manage('GET', '/identity/resources/roles/v1', { tenantId });
   }
 
   /** `PUT /identity/resources/roles/v1/{roleId}/permissions`: replaces the role's permissions. */
-  setRolePermissions(roleId: string, permissionIds: string[]): Promise<FronteggRole> {
+  setRolePermissions(roleId: string, permissionIds: string[]): Promise<FronteggRole<number>> {
     return this.manage('PUT', `/identity/resources/roles/v1/${encodeURIComponent(roleId)}/permissions`, {
       body: { permissionIds },
     });

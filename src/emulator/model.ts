@@ -4,7 +4,7 @@ import type { FronteggPermission, FronteggRole } from '../identity/frontegg-api.
 export type PermissionRecord = Omit<FronteggPermission, 'roleIds'>;
 
 /** A role as stored; `tenantId` is ENVIRONMENT_WIDE for a role every tenant sees. */
-export interface RoleRecord extends FronteggRole {
+export interface RoleRecord extends FronteggRole<number> {
   tenantId: string;
 }
 

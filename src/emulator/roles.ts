@@ -107,7 +107,7 @@ export function setRolePermissions(store: IdentityStore, role: RoleRecord, permi
   role.updatedAt = now;
 }
 
-export function toRoleResponse(role: RoleRecord): FronteggRole {
+export function toRoleResponse(role: RoleRecord): FronteggRole<number> {
   return { ...role, permissions: [...role.permissions] };
 }
 

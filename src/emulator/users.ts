@@ -46,7 +46,7 @@ export function permissionsOfRoles(store: IdentityStore, roles: RoleRecord[]): P
  * UserDto as the vendor-only routes answer it: `tenantId`, `roles` and `permissions` are
  * those of the user's default tenant; `tenants` lists every membership.
  */
-export function toUserDto(store: IdentityStore, user: UserRecord): FronteggUser {
+export function toUserDto(store: IdentityStore, user: UserRecord): FronteggUser<number> {
   const roles = rolesInTenant(store, user, user.defaultTenantId);
   const { password: _password, defaultTenantId, tenants, ...facts } = user;
   return {

@@ -1,3 +1,5 @@
+import type { RoleLevel } from './role-level';
+
 /**
  * The subset of Frontegg's management API that the gateway uses, written from
  * Frontegg's official OpenAPI documents (identity.json, env-auth.json).
@@ -16,8 +18,12 @@ export interface VendorAuthenticationResponse {
   expiresIn: number;
 }
 
-/** RoleResponse. `tenantId` is empty (or absent) for an environment-wide role. */
-export interface FronteggRole {
+/**
+ * RoleResponse. `tenantId` is empty (or absent) for an environment-wide role. `Level` is the
+ * level as the gateway holds it once the identity client read it (role-level.ts); the wire form
+ * (what the emulator sends) is `FronteggRole<number>`.
+ */
+export interface FronteggRole<Level = RoleLevel> {
   id: string;
   vendorId: string;
   tenantId: string | null;
@@ -26,7 +32,7 @@ export interface FronteggRole {
   description: string;
   isDefault: boolean;
   firstUserRole: boolean;
-  level: number;
+  level: Level;
   createdAt: string;
   updatedAt: string;
   /** Permission ids. */
@@ -66,15 +72,15 @@ export interface FronteggPermission {
 }
 
 /** UserTenantDto. */
-export interface FronteggUserTenant {
+export interface FronteggUserTenant<Level = RoleLevel> {
   tenantId: string;
-  roles: FronteggRole[];
+  roles: FronteggRole<Level>[];
   temporaryExpirationDate?: string;
   isDisabled?: boolean;
 }
 
 /** UserDto (`GET /identity/resources/vendor-only/users/v1/{userId}`, answer of the user update). */
-export interface FronteggUser {
+export interface FronteggUser<Level = RoleLevel> {
   id: string;
   email: string;
   name: string;
@@ -84,14 +90,14 @@ export interface FronteggUser {
   mfaEnrolled: boolean;
   mfaBypass?: boolean;
   phoneNumber?: string | null;
-  roles: FronteggRole[];
+  roles: FronteggRole<Level>[];
   permissions: FronteggPermission[];
   provider: string;
   tenantId: string;
   tenantIds: string[];
   activatedForTenant?: boolean;
   isLocked?: boolean;
-  tenants: FronteggUserTenant[];
+  tenants: FronteggUserTenant<Level>[];
   invisible?: boolean;
   superUser?: boolean;
   /** Stringified JSON object. */

@@ -11,7 +11,8 @@ import type {
   FronteggUpdateUserRequest,
   FronteggUser,
 } from './frontegg-api.types';
-import { Metrics } from '../metrics/metrics.service';
+import { Metrics, upstreamOutcomeOf } from '../metrics/metrics.service';
+import { withRoleLevel, withRoleLevels } from './role-level';
 import { budgetOf, type UpstreamBudget } from './upstream-budget';
 import {
   budgetExceededBy,
@@ -65,17 +66,20 @@ export class IdentityClient {
     this.basePath = base.pathname.replace(/\/+$/, '');
   }
 
-  getUser(userId: string, trace: RequestTrace): Promise<FronteggUser> {
-    return this.call('get user', { method: 'GET', url: `${IDENTITY}/vendor-only/users/v1/${segment(userId)}` }, isObject, trace);
+  // Every answer that carries roles has their levels read here, where roles enter the gateway (role-level.ts).
+
+  async getUser(userId: string, trace: RequestTrace): Promise<FronteggUser> {
+    return withRoleLevels(await this.call('get user', { method: 'GET', url: `${IDENTITY}/vendor-only/users/v1/${segment(userId)}` }, isObject, trace));
   }
 
-  updateUser(userId: string, body: FronteggUpdateUserRequest, trace: RequestTrace): Promise<FronteggUser> {
-    return this.call('update user', { method: 'PUT', url: `${IDENTITY}/users/v1/${segment(userId)}`, data: body }, isObject, trace);
+  async updateUser(userId: string, body: FronteggUpdateUserRequest, trace: RequestTrace): Promise<FronteggUser> {
+    return withRoleLevels(await this.call('update user', { method: 'PUT', url: `${IDENTITY}/users/v1/${segment(userId)}`, data: body }, isObject, trace));
   }
 
   /** Environment-wide roles and those of `tenantId` (the upstream decides which; the caller filters again). */
-  listRoles(tenantId: string, trace: RequestTrace): Promise<FronteggRole[]> {
-    return this.call('list roles', { method: 'GET', url: `${IDENTITY}/roles/v1`, headers: tenantHeader(tenantId) }, Array.isArray, trace);
+  async listRoles(tenantId: string, trace: RequestTrace): Promise<FronteggRole[]> {
+    const roles = await this.call<FronteggRole<unknown>[]>('list roles', { method: 'GET', url: `${IDENTITY}/roles/v1`, headers: tenantHeader(tenantId) }, Array.isArray, trace);
+    return roles.map(withRoleLevel);
   }
 
   listPermissions(trace: RequestTrace): Promise<FronteggPermission[]> {
@@ -83,14 +87,14 @@ export class IdentityClient {
   }
 
   /** Creates roles in `tenantId` (the upstream takes and answers an array). */
-  createRoles(tenantId: string, roles: FronteggAddRoleRequest[], trace: RequestTrace): Promise<FronteggRole[]> {
+  async createRoles(tenantId: string, roles: FronteggAddRoleRequest[], trace: RequestTrace): Promise<FronteggRole[]> {
     const request = { method: 'POST', url: `${IDENTITY}/roles/v1`, headers: tenantHeader(tenantId), data: roles } as const;
-    return this.call('create role', request, Array.isArray, trace);
+    return (await this.call<FronteggRole<unknown>[]>('create role', request, Array.isArray, trace)).map(withRoleLevel);
   }
 
-  updateRole(tenantId: string, roleId: string, changes: FronteggUpdateRoleRequest, trace: RequestTrace): Promise<FronteggRole> {
+  async updateRole(tenantId: string, roleId: string, changes: FronteggUpdateRoleRequest, trace: RequestTrace): Promise<FronteggRole> {
     const request = { method: 'PATCH', url: roleUrl(roleId), headers: tenantHeader(tenantId), data: changes } as const;
-    return this.call('update role', request, isObject, trace);
+    return withRoleLevel(await this.call('update role', request, isObject, trace));
   }
 
   async deleteRole(tenantId: string, roleId: string, trace: RequestTrace): Promise<void> {
@@ -108,9 +112,9 @@ export class IdentityClient {
   }
 
   /** Replaces the role's permissions with exactly `permissionIds`. */
-  setRolePermissions(tenantId: string, roleId: string, permissionIds: string[], trace: RequestTrace): Promise<FronteggRole> {
+  async setRolePermissions(tenantId: string, roleId: string, permissionIds: string[], trace: RequestTrace): Promise<FronteggRole> {
     const request = { method: 'PUT', url: `${roleUrl(roleId)}/permissions`, headers: tenantHeader(tenantId), data: { permissionIds } } as const;
-    return this.call('set role permissions', request, isObject, trace);
+    return withRoleLevel(await this.call('set role permissions', request, isObject, trace));
   }
 
   /** Removes every MFA device of the user, in all of its tenants. */
@@ -186,14 +190,16 @@ export class IdentityClient {
   }
 
   /**
-   * The upstream duration histogram's series for one operation and status (0 when no answer
-   * came), looked up by a plain key: prom-client would otherwise hash the label object per call.
+   * The upstream duration histogram's series for one operation and the outcome of a status (0
+   * when no answer came; never the status itself: see UpstreamOutcome), looked up by a plain key:
+   * prom-client would otherwise hash the label object per call.
    */
   private upstreamSeries(operation: string, status: number): { observe(seconds: number): void } {
-    const key = `${operation} ${status}`;
+    const outcome = upstreamOutcomeOf(status);
+    const key = `${operation} ${outcome}`;
     let series = this.seriesByKey.get(key);
     if (!series) {
-      series = this.metrics.upstreamDuration.labels({ operation, status });
+      series = this.metrics.upstreamDuration.labels({ operation, outcome });
       this.seriesByKey.set(key, series);
     }
     return series;

@@ -5,6 +5,22 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/**
+ * How a call to the identity API ended, as a label: a closed set that says whether the upstream
+ * answered, never what it answered. Its status was the label before, and `/metrics` is readable
+ * by more people than any tenant's data: a `200` (the user exists, in another tenant) and a `404`
+ * (missing) moved different series behind byte-identical answers (CONTRACT §6). Every label of
+ * every metric is such a closed set of the gateway's own words, or a route template.
+ */
+export type UpstreamOutcome = 'answered' | 'unauthorized' | 'throttled' | 'failed' | 'no_answer';
+
+export function upstreamOutcomeOf(status: number): UpstreamOutcome {
+  if (status === 0) return 'no_answer';
+  if (status === 401) return 'unauthorized';
+  if (status === 429) return 'throttled';
+  return status >= 200 && status < 500 ? 'answered' : 'failed';
+}
+
 /** The gateway's Prometheus metrics, one registry per application instance. */
 @Injectable()
 export class Metrics implements OnModuleInit {
@@ -20,8 +36,8 @@ export class Metrics implements OnModuleInit {
 
   readonly upstreamDuration = new Histogram({
     name: 'gateway_upstream_request_duration_seconds',
-    help: 'Time of one call to the identity API, by operation and status (0 when no answer came)',
-    labelNames: ['operation', 'status'] as const,
+    help: 'Time of one call to the identity API, by operation and outcome: answered (2xx, or 4xx but 401 and 429), unauthorized (401), throttled (429), failed (5xx), no_answer',
+    labelNames: ['operation', 'outcome'] as const,
     buckets: LATENCY_BUCKETS,
     registers: [this.registry],
   });

@@ -85,12 +85,39 @@ describe('SharedStoreHealth', () => {
     expect(redis.pings).toBe(failedProbes + 1); // no probing while shared
   });
 
-  it('is not shared while the connection is down, and shared again when it is ready', () => {
+  it('is not shared while the connection is down, nor once it is ready again until the recovery steps ran (issue 20)', async () => {
+    const steps: string[] = [];
+    health.beforeSharingAgain(async () => void steps.push('emptied the cache'));
     redis.status = 'reconnecting';
     redis.emit('close');
     expect(health.isShared).toBe(false);
     redis.status = 'ready';
     redis.emit('ready');
+    expect(health.isShared).toBe(false); // Redis answers, but what it holds is from before the outage
+    const operation = jest.fn(() => Promise.resolve('never'));
+    await expect(health.run('cache', operation)).rejects.toBeInstanceOf(SharedStoreUnavailable);
+    expect(operation).not.toHaveBeenCalled();
+    await jest.advanceTimersByTimeAsync(SHARED_STORE_RETRY_AFTER_MS);
+    expect(steps).toEqual(['emptied the cache']);
     expect(health.isShared).toBe(true);
+  });
+
+  it('after a failed command, runs the recovery steps once Redis answers, and retries them while they fail', async () => {
+    let failing = true;
+    let runs = 0;
+    health.beforeSharingAgain(async () => {
+      runs++;
+      if (failing) throw new Error('Command timed out');
+    });
+    await expect(health.run('cache', timedOut)).rejects.toBeInstanceOf(SharedStoreUnavailable);
+    await jest.advanceTimersByTimeAsync(SHARED_STORE_RETRY_AFTER_MS);
+    expect(runs).toBe(1);
+    expect(health.isShared).toBe(false);
+    failing = false;
+    await jest.advanceTimersByTimeAsync(2 * SHARED_STORE_RETRY_AFTER_MS);
+    expect(runs).toBe(2);
+    expect(health.isShared).toBe(true);
+    await jest.advanceTimersByTimeAsync(5 * SHARED_STORE_RETRY_AFTER_MS);
+    expect(runs).toBe(2); // not again while shared
   });
 });

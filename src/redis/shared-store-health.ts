@@ -4,7 +4,7 @@ import { Metrics } from '../metrics/metrics.service';
 import { REDIS, type SharedRedis } from './redis.token';
 
 /** What the shared store is used for, as counted in the metrics. */
-export type SharedStoreUse = 'cache' | 'rate-limit' | 'sessions';
+export type SharedStoreUse = 'cache' | 'rate-limit' | 'sessions' | 'locks';
 
 /**
  * How long the shared store is skipped after a failure before one command tries it again. Without
@@ -26,15 +26,24 @@ const isTimeout = (error: unknown) => error instanceof Error && error.message ==
  * Whether Redis answers, and the one way to use it. A command that fails or gets no answer within
  * REDIS_COMMAND_TIMEOUT_MS opens a breaker: Redis is then skipped (the caller falls back to its
  * per-instance store) until a background PING, once a SHARED_STORE_RETRY_AFTER_MS, is answered in
- * time. "Connected" alone says nothing: a frozen Redis keeps its connection open and never answers.
+ * time, and the recovery steps (beforeSharingAgain) have run on it. "Connected" alone says
+ * nothing: a frozen Redis keeps its connection open and never answers.
  */
 @Injectable()
 export class SharedStoreHealth implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('SharedStore');
   private readonly breaker: CircuitBreakerPolicy;
   private probe?: NodeJS.Timeout;
+  private probing = false;
   private reportedShared = true;
   private stopping = false;
+  /**
+   * Set when Redis stopped answering (a failed command, a lost connection); cleared once the
+   * steps registered with `beforeSharingAgain` have run on the Redis that came back. Until then
+   * this instance keeps its state to itself, even though Redis answers.
+   */
+  private recoveryPending = false;
+  private readonly recoverySteps: (() => Promise<void>)[] = [];
 
   constructor(
     @Inject(REDIS) private readonly redis: SharedRedis,
@@ -43,20 +52,34 @@ export class SharedStoreHealth implements BeforeApplicationShutdown, OnApplicati
     this.breaker = circuitBreaker(handleAll, { halfOpenAfter: SHARED_STORE_RETRY_AFTER_MS, breaker: new ConsecutiveBreaker(1) });
     if (!redis) return;
     this.breaker.onBreak((reason) => {
+      this.outage();
       // Commands that timed out stay queued behind a silent socket until it answers: a fresh
       // connection drops them (they were already answered as failures) and has to pass the
       // ready check, itself bounded by the command timeout, before Redis is used again.
       if ('error' in reason && isTimeout(reason.error) && redis.status === 'ready') redis.disconnect(true);
-      this.probeEvery(SHARED_STORE_RETRY_AFTER_MS);
     });
     this.breaker.onStateChange(() => this.report());
+    // A lost connection is an outage even when no command of this instance failed meanwhile.
+    redis.on('close', () => this.stopping || this.outage());
     for (const event of ['ready', 'close', 'end'] as const) redis.on(event, () => this.report());
     this.report();
   }
 
-  /** Redis configured, connected, and answering in time: state is shared by every instance. */
+  /**
+   * Redis configured, connected, answering in time, and recovered from any outage: state is
+   * shared by every instance.
+   */
   get isShared(): boolean {
-    return this.redis !== null && this.redis.status === 'ready' && this.breaker.state === CircuitState.Closed;
+    return this.redis !== null && this.redis.status === 'ready' && this.breaker.state === CircuitState.Closed && !this.recoveryPending;
+  }
+
+  /**
+   * Work to do on Redis after an outage, before this instance uses it again (CONTRACT §6: a
+   * change made while Redis was away is never undone by Redis coming back). Run by the recovery
+   * probe, after a PING; when a step fails, the instance stays per-instance and tries again.
+   */
+  beforeSharingAgain(step: () => Promise<void>): void {
+    this.recoverySteps.push(step);
   }
 
   /**
@@ -89,16 +112,32 @@ export class SharedStoreHealth implements BeforeApplicationShutdown, OnApplicati
     this.stopProbing();
   }
 
+  private outage(): void {
+    this.recoveryPending = true;
+    this.probeEvery(SHARED_STORE_RETRY_AFTER_MS);
+    this.report();
+  }
+
   private probeEvery(intervalMs: number): void {
     this.probe ??= setInterval(() => {
-      if (this.breaker.state === CircuitState.Closed) return this.stopProbing();
+      if (this.breaker.state === CircuitState.Closed && !this.recoveryPending) return this.stopProbing();
       // While reconnecting, ioredis's own ready check (bounded by the command timeout) is the probe.
-      if (this.redis?.status !== 'ready') return;
-      this.breaker.execute(() => this.redis!.ping()).catch((error: unknown) => {
-        if (error instanceof BrokenCircuitError) return;
-        this.metrics.sharedStoreErrors.inc({ use: 'probe' });
-        if (isTimeout(error)) this.metrics.sharedStoreTimeouts.inc({ use: 'probe' });
-      });
+      if (this.redis?.status !== 'ready' || this.probing) return;
+      this.probing = true;
+      this.breaker
+        .execute(async () => {
+          await this.redis!.ping();
+          if (!this.recoveryPending) return;
+          for (const step of this.recoverySteps) await step();
+          this.recoveryPending = false;
+          this.report();
+        })
+        .catch((error: unknown) => {
+          if (error instanceof BrokenCircuitError) return;
+          this.metrics.sharedStoreErrors.inc({ use: 'probe' });
+          if (isTimeout(error)) this.metrics.sharedStoreTimeouts.inc({ use: 'probe' });
+        })
+        .finally(() => (this.probing = false));
     }, intervalMs).unref();
   }
 

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '../auth/principal';
+import { assertKeyAvailable } from '../authorization/rules/level-rules';
 import { TenantDirectory, type OwnedRole } from '../authorization/tenant-directory.service';
 import type { RequestTrace } from '../common/http/request-trace';
 import { ProblemException } from '../common/problems/problem.exception';
@@ -11,6 +12,7 @@ import type { CreateRoleDto } from './dto/create-role.dto';
 import type { RoleDto } from './dto/role.dto';
 import type { SetRolePermissionsDto } from './dto/set-role-permissions.dto';
 import type { UpdateRoleDto } from './dto/update-role.dto';
+import { RoleKeyLock } from './role-key-lock';
 import { toRoleDto } from './role.mapper';
 
 /**
@@ -24,10 +26,13 @@ export class RoleAdministration {
   constructor(
     private readonly identity: IdentityClient,
     private readonly directory: TenantDirectory,
+    private readonly keyLock: RoleKeyLock,
   ) {}
 
   async create(principal: Principal, role: CreateRoleDto, trace: RequestTrace): Promise<RoleDto> {
-    const [created] = await this.changingRolesOf(principal, () => this.identity.createRoles(principal.tenantId, [upstreamCreateOf(role)], trace));
+    const [created] = await this.withKeyUnique(principal, role.key, undefined, trace, () =>
+      this.changingRolesOf(principal, () => this.identity.createRoles(principal.tenantId, [upstreamCreateOf(role)], trace)),
+    );
     if (!created) throw upstreamShapeProblem('create role');
     if (created.tenantId !== principal.tenantId) {
       await this.undoCreationOutsideTenant(principal, created, trace);
@@ -38,7 +43,9 @@ export class RoleAdministration {
 
   async update(principal: Principal, { role }: OwnedRole, changes: UpdateRoleDto, trace: RequestTrace): Promise<RoleDto> {
     const body = upstreamUpdateOf(changes);
-    return toRoleDto(await this.changingRolesOf(principal, () => this.identity.updateRole(principal.tenantId, role.id, body, trace)));
+    const write = () => this.changingRolesOf(principal, () => this.identity.updateRole(principal.tenantId, role.id, body, trace));
+    const newKey = body.key !== undefined && body.key !== role.key ? body.key : undefined;
+    return toRoleDto(await (newKey === undefined ? write() : this.withKeyUnique(principal, newKey, role.id, trace, write)));
   }
 
   async delete(principal: Principal, { role }: OwnedRole, trace: RequestTrace): Promise<void> {
@@ -69,6 +76,26 @@ export class RoleAdministration {
     } finally {
       await this.directory.rolesChanged(principal.tenantId);
     }
+  }
+
+  /**
+   * A write that gives a role `key`, atomic with the check that no other role of the tenant or
+   * the environment has it (the policy's rule checked it before, but not under the lock: two
+   * writers could both pass it). Under the tenant's lock the key is checked again on a fresh
+   * listing; an upstream refusal (400) of a key that is by then taken is the same 409, for when
+   * the lock could not be shared (Redis away) and another instance won.
+   */
+  private withKeyUnique<T>(principal: Principal, key: string, exceptRoleId: string | undefined, trace: RequestTrace, write: () => Promise<T>): Promise<T> {
+    const keyTaken = async () => assertKeyAvailable(await this.directory.visibleRoles(principal.tenantId, trace), key, exceptRoleId);
+    return this.keyLock.whileHolding(principal.tenantId, trace, async () => {
+      await keyTaken();
+      try {
+        return await write();
+      } catch (error) {
+        if (error instanceof ProblemException && error.getStatus() === 400) await keyTaken();
+        throw error;
+      }
+    });
   }
 
   /**

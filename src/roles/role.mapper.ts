@@ -9,7 +9,8 @@ export function toRoleDto(role: FronteggRole): RoleDto {
     name: role.name,
     description: role.description ?? null,
     isDefault: role.isDefault ?? false,
-    level: role.level,
+    // No finite level from the upstream: left out of the answer (never a made-up number), as a missing one always was.
+    level: role.level ?? (undefined as unknown as number),
     permissions: role.permissions ?? [],
     environmentWide: isEnvironmentWide(role),
   };

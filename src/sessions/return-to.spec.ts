@@ -18,6 +18,10 @@ describe('checkedReturnTo (no open redirect after sign-in)', () => {
     expect(checkedReturnTo('', PUBLIC_URL)).toBe('/');
   });
 
+  it.each(['/a/./b', '/a/b/..', '/..', '/a//b', '/%2e%2e/a', '/a b'])('keeps %j: dot segments that still leave one leading /', (value) => {
+    expect(checkedReturnTo(value, PUBLIC_URL)).toBe(value);
+  });
+
   it.each(['/', '/settings', '/settings/profile?tab=security&x=1#top', '/a/b/../c', '/search?q=a%20b', '/@user', '/users/100%25', '/%E2%9C%93', '/login-done?next=%2Fdashboard%2Fx'])(
     'keeps the path %j on this site as given',
     (value) => {
@@ -50,6 +54,15 @@ describe('checkedReturnTo (no open redirect after sign-in)', () => {
     ['double-encoded slash', '/%252F%252Fevil.example'],
     ['fully encoded //', '%2F%2Fevil.example'],
     ['malformed percent-encoding', '/%E0%A4%A'],
+    ['a dot segment before // (issue 20)', '/.//evil.example'],
+    ['a double-dot segment before //', '/..//evil.example'],
+    ['encoded double dots before //', '/%2e%2e//evil.example'],
+    ['encoded dots, upper case', '/%2E%2E//evil.example'],
+    ['a segment and its double dot before //', '/a/..//evil.example'],
+    ['double-encoded dot before //', '/%252e//evil.example'],
+    ['a letter outside ASCII (issue 20)', '/café'],
+    ['U+2028', '/a\u2028b'],
+    ['a no-break space', '/a\u00a0b'],
   ])('refuses %s (%j) with 400', (_label, value) => {
     const error = refusal(value);
     expect(error).toBeInstanceOf(ProblemException);

@@ -3,6 +3,7 @@ import { LRUCache } from 'lru-cache';
 import type Redis from 'ioredis';
 import { HttpStatus } from '@nestjs/common';
 import { ProblemException } from '../common/problems/problem.exception';
+import { releaseRedisLock, takeRedisLock } from '../redis/redis-lock';
 import { SharedStoreUnavailable, type SharedStoreHealth } from '../redis/shared-store-health';
 
 /**
@@ -24,9 +25,6 @@ export interface SessionBackend {
   lock(key: string, ttlMs: number): Promise<string | undefined>;
   unlock(key: string, token: string): Promise<void>;
 }
-
-/** Deletes the lock only when it is still ours: a holder that outlived its lock must not free the next holder's. */
-const UNLOCK_SCRIPT = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
 /**
  * Every command is bounded by REDIS_COMMAND_TIMEOUT_MS and skipped at once while Redis is not answering
@@ -64,12 +62,11 @@ export class RedisSessionBackend implements SessionBackend {
   }
 
   lock(key: string, ttlMs: number): Promise<string | undefined> {
-    const token = randomUUID();
-    return this.run(async () => ((await this.redis.set(key, token, 'PX', ttlMs, 'NX')) === 'OK' ? token : undefined));
+    return this.run(() => takeRedisLock(this.redis, key, ttlMs));
   }
 
   unlock(key: string, token: string): Promise<void> {
-    return this.run(async () => void (await this.redis.eval(UNLOCK_SCRIPT, 1, key, token)));
+    return this.run(() => releaseRedisLock(this.redis, key, token));
   }
 
   private async run<T>(operation: () => Promise<T>): Promise<T> {

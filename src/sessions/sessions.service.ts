@@ -8,7 +8,7 @@ import { ProblemException } from '../common/problems/problem.exception';
 import { GatewayConfig } from '../config/gateway-config';
 import { Metrics } from '../metrics/metrics.service';
 import { HostedLoginClient, HostedLoginError, type HostedLoginTokens } from './hosted-login.client';
-import { checkedReturnTo } from './return-to';
+import { checkedReturnTo, sendableReturnTo } from './return-to';
 import { noSession, SessionCookies } from './session-cookie';
 import { newSessionId, SessionStore, type SessionRecord } from './session-store';
 
@@ -77,6 +77,9 @@ export class SessionsService implements SessionAuthenticator {
 
     const tokens = await this.upstream(() => this.hostedLogin.redeemCode(callbackUrl, { state, nonce: pending.nonce, codeVerifier: pending.codeVerifier }), 'bad-request');
     const { principal } = await this.verified(tokens.accessToken, HttpStatus.BAD_GATEWAY);
+    // Nothing is stored until the answer can be sent: every part of it that could fail is settled
+    // above this line, and only the store writes and the cookie (an id we drew) come after.
+    const location = sendableReturnTo(pending.returnTo, this.config.sessions.publicUrl);
 
     const previous = this.cookies.sessionIdToReplace(request);
     if (previous) await this.store.remove(previous);
@@ -87,7 +90,7 @@ export class SessionsService implements SessionAuthenticator {
     this.cookies.setSession(reply, id);
     this.logger.log({ userId: principal.userId, tenantId: principal.tenantId, requestId: request.id }, 'session started');
     this.metrics.sessionEvents.inc({ event: 'started' });
-    return pending.returnTo;
+    return location;
   }
 
   /**

@@ -29,7 +29,7 @@ describe('GET /metrics (CONTRACT §4.1, issue 5)', () => {
 
     expect(text).toMatch(/gateway_http_request_duration_seconds_count\{method="GET",route="\/v1\/roles",status="200"\} 3/);
     expect(text).toMatch(/gateway_http_request_duration_seconds_count\{method="GET",route="\/v1\/roles",status="429"\} 1/);
-    expect(text).toMatch(/gateway_upstream_request_duration_seconds_count\{operation="list roles",status="200"\} 1/);
+    expect(text).toMatch(/gateway_upstream_request_duration_seconds_count\{operation="list roles",outcome="answered"\} 1/);
     expect(text).toMatch(/gateway_vendor_token_renewals_total\{outcome="renewed"\} 1/);
     expect(text).toMatch(/gateway_cache_lookups_total\{cache="roles",result="miss"\} 1/);
     expect(text).toMatch(/gateway_cache_lookups_total\{cache="roles",result="hit"\} 2/);

@@ -1,8 +1,10 @@
 /**
  * Family 9 — attacks on browser sessions (CONTRACT §8; OWASP API2, ASVS V3): session fixation,
  * cross-site request forgery, stolen, forged and tampered cookies and store values, a replayed
- * refresh token, open redirects after sign-in, the cookie's attributes, cookie and Bearer together,
- * and secrets in the log. Each threat asserts what the gateway does, not what it says.
+ * refresh token, redirect targets after sign-in (open redirects, paths that normalize to another
+ * origin, values a Location cannot carry), the cookie's attributes, header combinations (the cookie
+ * with any Authorization header), and secrets in the log. Each threat asserts what the gateway
+ * does, not what it says.
  */
 import { hash } from 'node:crypto';
 import Redis from 'ioredis';
@@ -210,6 +212,23 @@ describe('attacks on browser sessions (CONTRACT §8)', () => {
       await g.http().get('/v1/me').set({ authorization: bearer, cookie: 'theme=dark' }).expect(200);
     });
 
+    // Issue 20, finding 3: only a Bearer header counted, so `Basic …` or an empty header went unnoticed.
+    it.each([
+      ['Basic credentials', 'Basic YWxpY2U6cGFzc3dvcmQ='],
+      ['another scheme', 'Token abc'],
+      ['a bare Bearer', 'Bearer'],
+      ['an empty header', ''],
+      ['blanks only', '   '],
+    ])('the session cookie with an Authorization header of %s is 401, and nothing reaches the identity API', async (_label, authorization) => {
+      const { jar } = await signIn(g);
+      await g.http().get('/v1/me').set(sessionHeaders(jar)).expect(200);
+      const before = (await g.upstream.requests({ path: /^\/identity\// })).length;
+      const answer = await g.http().get('/v1/me').set({ ...sessionHeaders(jar), authorization }).expect(401);
+      expect(answer.headers['content-type']).toMatch(PROBLEM_JSON);
+      expect(answer.headers['www-authenticate']).toMatch(/^Bearer /);
+      expect((await g.upstream.requests({ path: /^\/identity\// })).length).toBe(before);
+    });
+
     it('cookies are never forwarded upstream: no recorded call to the identity provider carries one, or the session id', async () => {
       const { jar, sessionId } = await signIn(g);
       await g.http().get('/v1/me').set(sessionHeaders(jar)).expect(200);
@@ -272,12 +291,49 @@ describe('attacks on browser sessions (CONTRACT §8)', () => {
       ['a header after CRLF', '/ok\r\nSet-Cookie: session=planted'],
       ['javascript:', 'javascript:alert(document.cookie)'],
       ['very long', `/${'a'.repeat(5000)}`],
+      // Issue 20, finding 5: paths that a browser normalizes to //evil.test (another origin's path).
+      ['a dot segment before //', '/.//evil.test'],
+      ['a double-dot segment before //', '/..//evil.test'],
+      ['encoded double dots before //', '/%2e%2e//evil.test'],
+      ['encoded double dots, upper case', '/%2E%2E//evil.test'],
+      ['a segment and its double dot before //', '/a/..//evil.test'],
+      ['a double-encoded dot segment before //', '/%252e//evil.test'],
+      // Issue 20, finding 4: outside printable ASCII (the callback then failed with a 500 on Location).
+      ['a letter outside ASCII', '/café'],
+      ['a line separator', '/a\u2028b'],
+      ['a no-break space', '/a\u00a0b'],
+      ['an emoji', '/\u{1F600}'],
     ])('returnTo %s is 400: no redirect, no login cookie, no sign-in started', async (_label, returnTo) => {
       const answer = await g.http().get(`/auth/login?returnTo=${encodeURIComponent(returnTo)}`).expect(400);
       expect(answer.headers['content-type']).toMatch(PROBLEM_JSON);
       expect(answer.headers.location).toBeUndefined();
       expect(setCookiesOf(answer)).toEqual([]);
       expect(await g.upstream.requests({ path: '/oauth/authorize' })).toEqual([]);
+    });
+
+    // Issue 20, finding 4: whatever a sign-in link carries, the callback answers its 302 or a problem 400, and stores nothing else.
+    it.each([
+      ['a letter outside ASCII', '/café'],
+      ['a control character', '/a\u0007b'],
+      ['a path that normalizes to //evil.test', '/..//evil.test'],
+      ['an absolute URL', 'https://evil.example/'],
+    ])('a sign-in whose stored returnTo is %s ends with a problem 400 at the callback: no session stored, no cookie, no redirect', async (_label, returnTo) => {
+      const jar = new CookieJar();
+      const login = await g.http().get('/auth/login').expect(302);
+      jar.absorb(login.headers['set-cookie']);
+      const state = new URL(login.headers.location).searchParams.get('state')!;
+      // As a release before this check, or a tampered store, would have kept it.
+      const store = g.app.get(SessionStore);
+      const pending = (await store.takeLogin(state))!;
+      await store.putLogin(state, { ...pending, returnTo }, 60_000);
+      const created = jest.spyOn(store, 'create');
+      const callbackUrl = new URL(await submitHostedForm(login.headers.location, ALICE.email, ALICE.password));
+      const answer = await g.http().get(`${callbackUrl.pathname}${callbackUrl.search}`).set('cookie', jar.header());
+      expect(answer.status).toBe(400);
+      expect(answer.headers['content-type']).toMatch(PROBLEM_JSON);
+      expect(answer.headers.location).toBeUndefined();
+      expect(setCookiesOf(answer).filter((line) => /^(__Host-)?session=[^;]/.test(line))).toEqual([]);
+      expect(created).not.toHaveBeenCalled();
     });
 
     it('returnTo given twice is 400', async () => {

@@ -2821,7 +2821,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, multi-tenant-user, protected-user, csrf */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, token-type, role-level, multi-tenant-user, protected-user, csrf */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2833,7 +2833,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "role-level" | "multi-tenant-user" | "protected-user" | "csrf";
+                        reason?: "missing-permission" | "token-type" | "role-level" | "multi-tenant-user" | "protected-user" | "csrf";
                     };
                 };
             };

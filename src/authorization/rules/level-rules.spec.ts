@@ -1,16 +1,25 @@
 import type { FronteggPermission, FronteggRole } from '../../identity/frontegg-api.types';
+import { roleLevelOf, type FiniteLevel } from '../../identity/role-level';
 import { assertGrantable, assertKeyAvailable, assertLevelsWithinReach } from './level-rules';
+
+const level = (value: number) => roleLevelOf(value) as FiniteLevel;
 
 describe('assertLevelsWithinReach', () => {
   it('allows levels as strong as the caller or weaker, and absent levels', () => {
-    expect(() => assertLevelsWithinReach(30, 30, 31, undefined)).not.toThrow();
+    expect(() => assertLevelsWithinReach(level(30), level(30), level(31), undefined)).not.toThrow();
   });
 
   it('refuses any stronger level with 403 role-level, naming the strongest', () => {
-    expect(() => assertLevelsWithinReach(30, 40, 29, 12)).toThrow(
-      expect.objectContaining({ status: 403, reason: 'role-level', detail: 'role level 12 is stronger than your own (level 30)' }),
+    expect(() => assertLevelsWithinReach(level(30), level(40), level(29), level(12))).toThrow(
+      expect.objectContaining({ status: 403, reason: 'role-level', detail: 'a role level 12 is stronger than your own (level 30)' }),
     );
-    expect(() => assertLevelsWithinReach(Number.POSITIVE_INFINITY, 32767)).toThrow('stronger than your own (no role level)');
+  });
+
+  it('fails closed (issue 20): a caller without a level is refused whatever the target, an unknown target level is beyond everyone', () => {
+    for (const target of [level(32767), undefined, null]) {
+      expect(() => assertLevelsWithinReach(undefined, target)).toThrow(expect.objectContaining({ reason: 'role-level', detail: 'you hold no role with a level in this tenant' }));
+    }
+    expect(() => assertLevelsWithinReach(level(0), null)).toThrow(expect.objectContaining({ reason: 'role-level', detail: 'a role of unknown level is stronger than your own (level 0)' }));
   });
 });
 

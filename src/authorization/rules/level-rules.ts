@@ -1,19 +1,25 @@
 import { holdsPermission } from '../../auth/permissions';
 import { ProblemException } from '../../common/problems/problem.exception';
 import type { FronteggPermission, FronteggRole } from '../../identity/frontegg-api.types';
+import type { FiniteLevel, RoleLevel } from '../../identity/role-level';
 
 /**
  * Role elevation and permission escalation (CONTRACT §4.2): an admin never hands out, changes or
  * acts on more than it holds, whether through a level or through permissions. Lower is stronger.
  */
 
-/** Nobody creates, changes, deletes or sets a level stronger than their own: `403 role-level`. */
-export function assertLevelsWithinReach(ownLevel: number, ...levels: (number | undefined)[]): void {
-  const stronger = levels.filter((level): level is number => level !== undefined && level < ownLevel);
-  if (stronger.length > 0) {
-    const own = Number.isFinite(ownLevel) ? `level ${ownLevel}` : 'no role level';
-    throw ProblemException.forbidden('role-level', `role level ${Math.min(...stronger)} is stronger than your own (${own})`);
-  }
+/**
+ * Nobody creates, changes, deletes or sets a level stronger than their own: `403 role-level`.
+ * Fails closed (CONTRACT §3): a caller without a level (`undefined`) is refused whatever the
+ * target, and a target level `null` (none known) counts as stronger than anyone's. `undefined`
+ * targets are not there (no new level given, a member without roles).
+ */
+export function assertLevelsWithinReach(ownLevel: FiniteLevel | undefined, ...levels: (RoleLevel | undefined)[]): void {
+  if (ownLevel === undefined) throw ProblemException.forbidden('role-level', 'you hold no role with a level in this tenant');
+  const stronger = levels.filter((level): level is RoleLevel => level === null || (level !== undefined && level < ownLevel));
+  if (stronger.length === 0) return;
+  const strongest = stronger.includes(null) ? 'of unknown level' : `level ${Math.min(...(stronger as FiniteLevel[]))}`;
+  throw ProblemException.forbidden('role-level', `a role ${strongest} is stronger than your own (level ${ownLevel})`);
 }
 
 /**

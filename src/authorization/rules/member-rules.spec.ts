@@ -1,5 +1,5 @@
 import type { FronteggUser } from '../../identity/frontegg-api.types';
-import { assertNotProtected, assertRecentSignIn, assertSingleTenant } from './member-rules';
+import { assertNotProtected, assertOwnFactorsRemovable, assertRecentSignIn, assertSingleTenant } from './member-rules';
 
 const member = (tenantIds: string[], extra: Partial<FronteggUser> = {}) =>
   ({ tenantId: tenantIds[0], tenantIds, roles: [], tenants: tenantIds.map((tenantId) => ({ tenantId, roles: [] })), ...extra }) as FronteggUser;
@@ -28,5 +28,12 @@ describe('member rules', () => {
         }),
       );
     }
+  });
+
+  it("lets only the user's own recent sign-in remove its factors: a user API token is 403 token-type, however fresh", () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(() => assertOwnFactorsRemovable({ type: 'userToken', authTime: now }, 300)).not.toThrow();
+    expect(() => assertOwnFactorsRemovable({ type: 'userApiToken', authTime: now }, 300)).toThrow(expect.objectContaining({ reason: 'token-type' }));
+    expect(() => assertOwnFactorsRemovable({ type: 'userToken', authTime: now - 3600 }, 300)).toThrow(expect.objectContaining({ status: 401 }));
   });
 });

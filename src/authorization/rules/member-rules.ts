@@ -1,5 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { ProblemException } from '../../common/problems/problem.exception';
+import type { Principal } from '../../auth/principal';
 import type { FronteggUser } from '../../identity/frontegg-api.types';
 import { tenantsOf } from './tenant-rules';
 
@@ -21,4 +22,16 @@ export function assertRecentSignIn(authTime: number | undefined, maxAgeS: number
   throw new ProblemException(HttpStatus.UNAUTHORIZED, `this action needs a sign-in within the last ${maxAgeS} s`, {
     headers: { 'WWW-Authenticate': `Bearer realm="api", error="insufficient_user_authentication", max_age=${maxAgeS}` },
   });
+}
+
+/**
+ * Removing one's own security factors (CONTRACT §4.2), by whichever route: only the user itself,
+ * signed in recently. A delegated credential (a user API token) is never that user signing in,
+ * whatever its `auth_time` says: `403 token-type`; then the sign-in must be recent (RFC 9470).
+ */
+export function assertOwnFactorsRemovable(principal: Pick<Principal, 'type' | 'authTime'>, maxAgeS: number): void {
+  if (principal.type !== 'userToken') {
+    throw ProblemException.forbidden('token-type', `token type ${principal.type} cannot remove your own security factors: sign in again`);
+  }
+  assertRecentSignIn(principal.authTime, maxAgeS);
 }

@@ -8,6 +8,7 @@ describe('FailoverKeyvStore', () => {
   let shared: Map<string, unknown>;
   let local: BoundedMemoryStore;
   let store: FailoverKeyvStore;
+  let recoverySteps: (() => Promise<void>)[];
 
   beforeEach(() => {
     redisAnswers = true;
@@ -19,7 +20,9 @@ describe('FailoverKeyvStore', () => {
       delete: (key: string) => Promise.resolve(shared.delete(key)),
       clear: () => Promise.resolve(shared.clear()),
     } as unknown as KeyvStoreAdapter;
+    recoverySteps = [];
     const health = {
+      beforeSharingAgain: (step: () => Promise<void>) => recoverySteps.push(step),
       run: (_use: string, operation: () => Promise<unknown>) => (redisAnswers ? operation() : Promise.reject(new SharedStoreUnavailable())),
     } as unknown as SharedStoreHealth;
     store = new FailoverKeyvStore(sharedStore, local, health);
@@ -45,6 +48,14 @@ describe('FailoverKeyvStore', () => {
     redisAnswers = true;
     expect(await store.get('roles:acme')).toBeUndefined();
     redisAnswers = false;
+    expect(await store.get('roles:acme')).toBeUndefined();
+  });
+
+  it("has Redis's entries from before an outage emptied before Redis is shared again: a change made meanwhile is not undone (issue 20)", async () => {
+    await store.set('roles:acme', 'from before the outage', 60_000);
+    expect(recoverySteps).toHaveLength(1);
+    await recoverySteps[0]();
+    expect(shared.size).toBe(0);
     expect(await store.get('roles:acme')).toBeUndefined();
   });
 

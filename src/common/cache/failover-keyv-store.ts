@@ -8,6 +8,12 @@ import type { BoundedMemoryStore } from './bounded-memory-store';
  * time; this instance's bounded memory while it does not (CONTRACT §6: per-instance caches, never
  * a wait). The memory store starts empty each time Redis stops answering: entries kept from an
  * earlier outage could have been changed through another instance since.
+ *
+ * The other way round, Redis's entries (and the scope generations beside them) are from before
+ * the outage, and a change made meanwhile through any instance (this one, or another that had to
+ * do without Redis too) is not in them: Redis would give the old roles and grants back as fresh.
+ * So an instance that lived through an outage empties the cache's namespace in Redis before it
+ * uses Redis again (SharedStoreHealth.beforeSharingAgain): every entry reads through once.
  */
 export class FailoverKeyvStore extends EventEmitter implements KeyvStoreAdapter {
   opts = { dialect: 'redis' };
@@ -19,6 +25,7 @@ export class FailoverKeyvStore extends EventEmitter implements KeyvStoreAdapter 
     private readonly health: SharedStoreHealth,
   ) {
     super();
+    health.beforeSharingAgain(() => this.shared.clear());
   }
 
   /** Keyv sets its namespace here; both stores need it (Redis clears by namespace). */
