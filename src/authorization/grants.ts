@@ -32,7 +32,7 @@ export type Resolution =
  * The user's membership in `tenantId`, or undefined when there is none. Some answers list only
  * the active tenant through the top-level fields, without `tenants`.
  */
-export function membershipIn(user: FronteggUser, tenantId: string): FronteggUserTenant | undefined {
+export function membershipIn(user: Pick<FronteggUser, 'tenants' | 'tenantId'> & { roles?: FronteggRole[] }, tenantId: string): FronteggUserTenant | undefined {
   if (Array.isArray(user.tenants)) return user.tenants.find((tenant) => tenant.tenantId === tenantId);
   return user.tenantId === tenantId ? { tenantId, roles: user.roles ?? [] } : undefined;
 }

@@ -140,6 +140,7 @@ export const Policies = {
     rules: [roleWithinReach, noEscalation],
   }),
 
+  listMembers: definePolicy({ name: 'members.list', permission: 'fe.secure.read.users' }),
   readMember: definePolicy({ name: 'member.read', permission: 'fe.secure.read.users', target: tenantMember }),
   resetMemberMfa: definePolicy({
     name: 'member.reset-mfa',

@@ -4,9 +4,9 @@ import type { RequestTrace } from '../common/http/request-trace';
 import { assertPathId } from '../common/validation/path-id';
 import { ProblemException } from '../common/problems/problem.exception';
 import { GatewayConfig } from '../config/gateway-config';
-import type { FronteggRole, FronteggUser, FronteggUserTenant } from '../identity/frontegg-api.types';
+import type { FronteggRole, FronteggUser, FronteggUsersQuery, FronteggUserTenant, FronteggUserV3 } from '../identity/frontegg-api.types';
 import { IdentityClient } from '../identity/identity.client';
-import { membershipOfVisibleMember, roleOwnedBy, rolesVisibleIn, USER_NOT_FOUND } from './rules/tenant-rules';
+import { membershipOfVisibleMember, roleOwnedBy, rolesVisibleIn, USER_NOT_FOUND, visibleMembershipIn } from './rules/tenant-rules';
 import { tenantRolesScope } from './tenant-scope';
 
 /** A member of the caller's tenant, as the layer hands it to a route: already known to be in the tenant. */
@@ -14,6 +14,18 @@ export interface TenantMember {
   readonly user: FronteggUser;
   /** The membership in the caller's tenant (its roles are that tenant's). */
   readonly membership: FronteggUserTenant;
+}
+
+/** One listed member of the caller's tenant: visible, with the membership of that tenant. */
+export interface ListedMember {
+  readonly user: FronteggUserV3;
+  readonly membership: FronteggUserTenant;
+}
+
+/** A page of the tenant's members, and whether the upstream has a page after it (no counts: they would include hidden users). */
+export interface MembersPage {
+  readonly members: readonly ListedMember[];
+  readonly hasMore: boolean;
 }
 
 /** A role of the caller's own tenant (never environment-wide), with the tenant's visible roles it was found among. */
@@ -68,6 +80,20 @@ export class TenantDirectory {
       throw error;
     });
     return { user, membership: membershipOfVisibleMember(tenantId, user) };
+  }
+
+  /**
+   * A page of the tenant's members. Whatever the upstream answered, only visible users whose
+   * memberships include the tenant come out (an upstream that ignored the tenant header leaks nobody).
+   */
+  async members(tenantId: string, query: FronteggUsersQuery, trace: RequestTrace): Promise<MembersPage> {
+    const page = await this.identity.listUsers(tenantId, query, trace);
+    const members = page.items.flatMap((user) => {
+      const membership = visibleMembershipIn(tenantId, user);
+      return membership ? [{ user, membership }] : [];
+    });
+    const hasMore = Boolean(page._links?.next) || (page._metadata?.totalPages ?? 0) > query._offset + 1;
+    return { members, hasMore };
   }
 
   /** The caller's own user record (whatever its tenants: it is the caller's). */

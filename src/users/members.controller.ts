@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, HttpStatus, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Post, Query } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { Audited, pathParameter } from '../audit/audited.decorator';
 import { Authorize } from '../authorization/authorize.decorator';
@@ -12,6 +12,8 @@ import type { RequestTrace } from '../common/http/request-trace';
 import { pathIdParameter } from '../common/openapi/path-id-parameter';
 import { ApiProblems, withUpstreamProblems } from '../common/openapi/problem-responses';
 import { ProfileDto } from '../profile/dto/profile.dto';
+import { ListMembersQueryDto } from './dto/list-members.query';
+import { MembersPageDto } from './dto/member.dto';
 import { MembersService } from './members.service';
 
 const USER_ID = pathIdParameter('userId');
@@ -20,6 +22,20 @@ const USER_ID = pathIdParameter('userId');
 @Controller('v1/users')
 export class MembersController {
   constructor(private readonly members: MembersService) {}
+
+  @Get()
+  @Authorize(Policies.listMembers)
+  @ApiOperation({
+    summary: "A page of your tenant's members",
+    description:
+      'Only members of your tenant, never an invisible user (such as the vendor\'s support accounts), whatever the identity API ' +
+      'answers; no count of users. `hasMore` says whether a next page exists.',
+  })
+  @ApiOkResponse({ type: MembersPageDto })
+  @ApiProblems(withUpstreamProblems({ 400: 'A query parameter that is unknown, repeated or out of range (named in the detail); nothing was sent upstream' }))
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListMembersQueryDto, @CurrentTrace() trace: RequestTrace): Promise<MembersPageDto> {
+    return this.members.list(principal, query, trace);
+  }
 
   @Get(':userId')
   @Authorize(Policies.readMember)

@@ -37,9 +37,14 @@ export function roleOwnedBy(tenantId: string, roles: readonly FronteggRole[], ro
  * `404`, the same answer as for a user that does not exist.
  */
 export function membershipOfVisibleMember(tenantId: string, user: FronteggUser): FronteggUserTenant {
-  const membership = user.invisible ? undefined : membershipIn(user, tenantId);
+  const membership = visibleMembershipIn(tenantId, user);
   if (!membership) throw ProblemException.notFound(USER_NOT_FOUND);
   return membership;
+}
+
+/** The same, for a listing: undefined for a user the tenant must not see (another tenant's, or invisible). */
+export function visibleMembershipIn(tenantId: string, user: Pick<FronteggUser, 'invisible' | 'tenants' | 'tenantId'> & { roles?: FronteggRole[] }): FronteggUserTenant | undefined {
+  return user.invisible ? undefined : membershipIn(user, tenantId);
 }
 
 /** Every tenant the user belongs to, wherever the answer lists it. */
