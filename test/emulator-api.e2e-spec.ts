@@ -356,6 +356,7 @@ describe('Frontegg identity emulator API', () => {
         'fe.secure.delete.roles',
         'fe.secure.read.users',
         'fe.secure.write.users',
+        'fe.secure.delete.users',
         'app.reports.read',
         'app.reports.write',
       ]);
@@ -734,7 +735,7 @@ describe('Frontegg identity emulator API', () => {
         iss: emulator.issuer,
         aud: emulator.audience,
       });
-      expect(payload.permissions).toHaveLength(7);
+      expect(payload.permissions).toHaveLength(8);
     });
 
     it('computes roles and permissions for the chosen user and tenant', async () => {

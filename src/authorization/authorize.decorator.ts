@@ -29,6 +29,7 @@ export function Authorize(policy: Policy<any, any>): MethodDecorator {
   };
   if (policy.target?.notFound) problems[404] = `\`${policy.target.notFound}\`: missing, or not in your tenant (the two are not told apart)`;
   if (refusals.has('key-conflict')) problems[409] = 'The role key is already used in your tenant or by an environment-wide role; nothing was written';
+  if (refusals.has('member-conflict')) problems[409] = 'The email address is already a member of your tenant; nothing was written';
   return applyDecorators(
     SetMetadata(POLICY, policy),
     // Alternatives: a Bearer token, or (SESSIONS=on) the session cookie together with X-CSRF.

@@ -28,6 +28,17 @@ export interface MembersPage {
   readonly hasMore: boolean;
 }
 
+/** A member to change, with the tenant's visible roles it may be given (the role rules check against them). */
+export interface MemberWithRoles extends TenantMember {
+  readonly visibleRoles: readonly FronteggRole[];
+}
+
+/** What an invitation is decided on: the tenant's visible roles, and whether the email is a member already. */
+export interface Invitation {
+  readonly visibleRoles: readonly FronteggRole[];
+  readonly alreadyMember: boolean;
+}
+
 /** A role of the caller's own tenant (never environment-wide), with the tenant's visible roles it was found among. */
 export interface OwnedRole {
   readonly role: FronteggRole;
@@ -82,6 +93,23 @@ export class TenantDirectory {
     return { user, membership: membershipOfVisibleMember(tenantId, user) };
   }
 
+  /** A visible member of the tenant, with the roles the tenant sees (for a change of its roles). */
+  async memberWithRoles(tenantId: string, userId: string, trace: RequestTrace): Promise<MemberWithRoles> {
+    const [member, visibleRoles] = await Promise.all([this.member(tenantId, userId, trace), this.visibleRoles(tenantId, trace)]);
+    return { ...member, visibleRoles };
+  }
+
+  /**
+   * Looks before an invitation writes: the tenant's roles, and whether a member of the tenant has
+   * this email already (compared whole and in any case, whatever the upstream's filter matches).
+   */
+  async invitation(tenantId: string, email: string, trace: RequestTrace): Promise<Invitation> {
+    const query = { _limit: 100, _offset: 0, _email: email, _sortBy: 'email', _order: 'ASC' } as const;
+    const [visibleRoles, { members }] = await Promise.all([this.visibleRoles(tenantId, trace), this.members(tenantId, query, trace)]);
+    const wanted = email.toLowerCase();
+    return { visibleRoles, alreadyMember: members.some(({ user }) => user.email?.toLowerCase() === wanted) };
+  }
+
   /**
    * A page of the tenant's members. Whatever the upstream answered, only visible users whose
    * memberships include the tenant come out (an upstream that ignored the tenant header leaks nobody).
@@ -107,6 +135,23 @@ export class TenantDirectory {
    */
   async rolesChanged(tenantId: string): Promise<void> {
     await this.cache.changed(tenantRolesScope(tenantId));
+  }
+
+  /**
+   * Runs a write to the tenant's roles or memberships, then drops the tenant's cached roles and
+   * resolved grants (on every instance) whenever the write may have changed them: when it
+   * succeeded, and when its outcome is unknown (no answer, a 5xx). A removed member's next request
+   * is then resolved again (`401 access revoked` with AUTHZ_SOURCE=live), new roles apply at once.
+   */
+  async changing<T>(tenantId: string, write: () => Promise<T>): Promise<T> {
+    try {
+      const result = await write();
+      await this.rolesChanged(tenantId);
+      return result;
+    } catch (error) {
+      if (!(error instanceof ProblemException) || error.getStatus() >= 500) await this.rolesChanged(tenantId);
+      throw error;
+    }
   }
 }
 

@@ -15,6 +15,7 @@ export const PERM_WRITE_ROLES = 'perm-write-roles';
 export const PERM_DELETE_ROLES = 'perm-delete-roles';
 export const PERM_READ_USERS = 'perm-read-users';
 export const PERM_WRITE_USERS = 'perm-write-users';
+export const PERM_DELETE_USERS = 'perm-delete-users';
 export const PERM_REPORTS_READ = 'perm-reports-read';
 export const PERM_REPORTS_WRITE = 'perm-reports-write';
 
@@ -123,6 +124,7 @@ export function createSeedData(): IdentityData {
     PERM_DELETE_ROLES,
     PERM_READ_USERS,
     PERM_WRITE_USERS,
+    PERM_DELETE_USERS,
     PERM_REPORTS_READ,
     PERM_REPORTS_WRITE,
   ];
@@ -137,6 +139,7 @@ export function createSeedData(): IdentityData {
       permission(PERM_DELETE_ROLES, 'fe.secure.delete.roles', 'Delete roles', 'Delete roles'),
       permission(PERM_READ_USERS, 'fe.secure.read.users', 'Read users', 'View users of the account'),
       permission(PERM_WRITE_USERS, 'fe.secure.write.users', 'Write users', 'Change users of the account'),
+      permission(PERM_DELETE_USERS, 'fe.secure.delete.users', 'Delete users', 'Remove users from the account'),
       permission(PERM_REPORTS_READ, 'app.reports.read', 'Read reports', 'View reports'),
       permission(PERM_REPORTS_WRITE, 'app.reports.write', 'Write reports', 'Create and change reports'),
     ],

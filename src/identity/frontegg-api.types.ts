@@ -153,7 +153,13 @@ export interface FronteggCreateUserRequest {
 export interface FronteggUserCreated {
   id: string;
   email: string;
+  verified?: boolean;
+  name?: string;
+  profilePictureUrl?: string;
+  /** Role ids. */
   roles?: string[];
+  createdAt?: string;
+  lastLogin?: string;
 }
 
 /** AssignUserToRolesDto / UnassignUserFromRolesDto. */

@@ -2,7 +2,11 @@ import type { FronteggUserTenant, FronteggUserV3 } from '../identity/frontegg-ap
 import type { MemberDto } from './dto/member.dto';
 
 /** Field by field: whatever else the upstream user carries (`vendorMetadata`, `superUser`, other tenants, ...) is left behind. */
-export function toMember(user: Pick<FronteggUserV3, 'id' | 'email' | 'name' | 'profilePictureUrl' | 'verified' | 'mfaEnrolled' | 'createdAt' | 'lastLogin'>, membership: FronteggUserTenant): MemberDto {
+type MemberFields = Pick<FronteggUserV3, 'id' | 'email'> &
+  Partial<Pick<FronteggUserV3, 'name' | 'profilePictureUrl' | 'verified' | 'mfaEnrolled' | 'createdAt' | 'lastLogin'>>;
+
+/** A listed, read or just invited user; any field the upstream left out is `null`. */
+export function toMember(user: MemberFields, membership: Pick<FronteggUserTenant, 'roles'>): MemberDto {
   return {
     id: user.id,
     email: user.email,

@@ -1,5 +1,5 @@
 import type { FronteggUser } from '../../identity/frontegg-api.types';
-import { assertNotProtected, assertRecentSignIn, assertSingleTenant } from './member-rules';
+import { assertNotOwnAccount, assertNotProtected, assertRecentSignIn, assertSingleTenant } from './member-rules';
 
 const member = (tenantIds: string[], extra: Partial<FronteggUser> = {}) =>
   ({ tenantId: tenantIds[0], tenantIds, roles: [], tenants: tenantIds.map((tenantId) => ({ tenantId, roles: [] })), ...extra }) as FronteggUser;
@@ -16,6 +16,11 @@ describe('member rules', () => {
   it('never resets a super-user (403 protected-user)', () => {
     expect(() => assertNotProtected(member(['t1']))).not.toThrow();
     expect(() => assertNotProtected(member(['t1'], { superUser: true }))).toThrow(expect.objectContaining({ reason: 'protected-user' }));
+  });
+
+  it("refuses the caller's own account (403 own-account), whatever its level", () => {
+    expect(() => assertNotOwnAccount('u1', { id: 'u2' })).not.toThrow();
+    expect(() => assertNotOwnAccount('u1', { id: 'u1' })).toThrow(expect.objectContaining({ status: 403, reason: 'own-account' }));
   });
 
   it('accepts a sign-in within the maximum age, and answers an old or unknown one with the RFC 9470 challenge', () => {

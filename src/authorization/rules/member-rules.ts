@@ -10,9 +10,14 @@ export function assertSingleTenant(tenantId: string, user: FronteggUser): void {
   }
 }
 
-/** Super-users are the vendor's: no tenant admin resets them. */
+/** Super-users are the vendor's: no tenant admin resets, removes or re-roles them. */
 export function assertNotProtected(user: FronteggUser): void {
-  if (user.superUser) throw ProblemException.forbidden('protected-user', 'MFA of a super-user cannot be reset from a tenant');
+  if (user.superUser) throw ProblemException.forbidden('protected-user', 'a super-user cannot be changed from a tenant');
+}
+
+/** An admin never removes or re-roles itself, so a tenant always keeps the admin who acts. */
+export function assertNotOwnAccount(callerId: string, user: Pick<FronteggUser, 'id'>): void {
+  if (user.id === callerId) throw ProblemException.forbidden('own-account', 'you cannot change your own membership; ask another admin');
 }
 
 /** RFC 9470: a sign-in older than `maxAgeS` (or of unknown age) must be repeated. */
