@@ -1,6 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import { ProblemException } from '../common/problems/problem.exception';
-import type { FronteggRole } from '../identity/frontegg-api.types';
+import type { FronteggRole, FronteggUser } from '../identity/frontegg-api.types';
+import { SwitchTenantDto } from '../tenants/dto/my-tenant.dto';
 import { CreateRoleDto } from '../roles/dto/create-role.dto';
 import { SetRolePermissionsDto } from '../roles/dto/set-role-permissions.dto';
 import { UpdateRoleDto } from '../roles/dto/update-role.dto';
@@ -9,7 +10,7 @@ import { SetMemberRolesDto } from '../users/dto/set-member-roles.dto';
 import { strongestLevel } from './grants';
 import { callerLevel, definePolicy, type PolicyRule, type PolicyTarget } from './policy';
 import { assertGrantable, assertKeyAvailable, assertLevelsWithinReach, assertRolesGrantable } from './rules/level-rules';
-import { assertNotOwnAccount, assertNotProtected, assertRecentSignIn, assertSingleTenant } from './rules/member-rules';
+import { assertActiveMembership, assertNotOwnAccount, assertNotProtected, assertRecentSignIn, assertSingleTenant } from './rules/member-rules';
 import { ROLE_NOT_FOUND, rolesNamedIn, USER_NOT_FOUND } from './rules/tenant-rules';
 import type { Invitation, MemberWithRoles, OwnedRole, TenantMember } from './tenant-directory.service';
 
@@ -49,6 +50,11 @@ const memberWithRoles: PolicyTarget<MemberWithRoles> = {
 const invitation: PolicyTarget<Invitation> = {
   description: "the invited email's membership of the caller's tenant, and the roles the tenant sees",
   load: ({ directory, principal, body, trace }) => directory.invitation(principal.tenantId, (body as InviteMemberDto).email, trace),
+};
+
+const callerItself: PolicyTarget<FronteggUser> = {
+  description: "the caller's own user, with every membership",
+  load: ({ directory, principal, trace }) => directory.self(principal.userId, trace),
 };
 
 // Rules.
@@ -162,6 +168,12 @@ const addedRolesGrantable: PolicyRule<MemberWithRoles, SetMemberRolesDto> = {
     assertRolesGrantable(grants.permissions, await catalogue.list(trace), roleChangeOf(target, body).added),
 };
 
+const activeMemberOfNewTenant: PolicyRule<FronteggUser, SwitchTenantDto> = {
+  name: 'active-member-of-the-tenant',
+  refusals: ['not-a-member'],
+  check: (user, { body }) => assertActiveMembership(user, body.tenantId),
+};
+
 // Policies.
 
 export const Policies = {
@@ -172,6 +184,15 @@ export const Policies = {
   // No rule reads this body: the global validation pipe checks it, and the write stays on the guard's fast path.
   updateOwnProfile: definePolicy({ name: 'profile.update-own', tokenTypes: ['userToken'] }),
   resetOwnMfa: definePolicy({ name: 'mfa.reset-own', tokenTypes: ['userToken'], recentSignIn: true }),
+
+  listOwnTenants: definePolicy({ name: 'tenants.list-own', tokenTypes: ['userToken'] }),
+  switchOwnTenant: definePolicy({
+    name: 'tenant.switch-own',
+    tokenTypes: ['userToken'],
+    body: SwitchTenantDto,
+    target: callerItself,
+    rules: [activeMemberOfNewTenant],
+  }),
 
   listRoles: definePolicy({ name: 'roles.list', permission: 'fe.secure.read.roles' }),
   listPermissions: definePolicy({ name: 'permissions.list', permission: 'fe.secure.read.roles' }),

@@ -28,6 +28,8 @@ export interface SessionAuthenticator {
   carriesSession(request: FastifyRequest): boolean;
   /** The CSRF check, the session (refreshed when due), its access token verified as a Bearer token is. */
   authenticate(request: FastifyRequest): Promise<SessionAuthentication | undefined>;
+  /** Refreshes the request's session token now, whatever its age (once per session, as a due refresh is). */
+  renew(request: FastifyRequest): Promise<{ readonly tenantId: string }>;
 }
 
 export const SESSION_AUTHENTICATOR = Symbol('SESSION_AUTHENTICATOR');

@@ -19,6 +19,8 @@ export interface SessionRecord {
   readonly createdAt: number;
   /** The absolute end (SESSION_MAX_AGE_S after sign-in), whatever the activity. */
   readonly absoluteExpiresAt: number;
+  /** The token names what changed upstream (the active tenant): refreshed before its next use, whatever its age. */
+  readonly refreshDue?: boolean;
 }
 
 /** A sign-in in progress, between /auth/login and /auth/callback. */

@@ -1,6 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import { ProblemException } from '../../common/problems/problem.exception';
 import type { FronteggUser } from '../../identity/frontegg-api.types';
+import { membershipIn } from '../grants';
 import { tenantsOf } from './tenant-rules';
 
 /** MFA unenroll acts on the user everywhere: only for users of the caller's tenant alone. */
@@ -18,6 +19,15 @@ export function assertNotProtected(user: FronteggUser): void {
 /** An admin never removes or re-roles itself, so a tenant always keeps the admin who acts. */
 export function assertNotOwnAccount(callerId: string, user: Pick<FronteggUser, 'id'>): void {
   if (user.id === callerId) throw ProblemException.forbidden('own-account', 'you cannot change your own membership; ask another admin');
+}
+
+/** A tenant the user may enter: a membership that is neither disabled nor past its end, of a user not locked. */
+export function assertActiveMembership(user: FronteggUser, tenantId: string, now = Date.now()): void {
+  const membership = membershipIn(user, tenantId);
+  const end = membership?.temporaryExpirationDate === undefined ? undefined : Date.parse(membership.temporaryExpirationDate);
+  if (!membership || membership.isDisabled || user.isLocked || (end !== undefined && !(end > now))) {
+    throw ProblemException.forbidden('not-a-member', `you are not an active member of tenant ${tenantId}`);
+  }
 }
 
 /** RFC 9470: a sign-in older than `maxAgeS` (or of unknown age) must be repeated. */

@@ -21,10 +21,13 @@ export const UPSTREAM_PATHS: Record<string, RegExp> = {
   users: new RegExp(`^${IDENTITY}/users/v3$`),
   invite: new RegExp(`^${IDENTITY}/users/v2$`),
   userRoles: new RegExp(`^${IDENTITY}/users/v1/${ID}/roles$`),
+  userTenants: new RegExp(`^${IDENTITY}/users/v2/me/tenants$`),
+  activeTenant: new RegExp(`^${IDENTITY}/users/v1/tenant$`),
 };
 
-/** The upstream ids in a path (the last id-shaped segment after a `/v1/`). */
+/** The upstream ids in a path (the last id-shaped segment after a `/v1/`; `users/v1/tenant`, the active-tenant switch, names none). */
 export function upstreamIdOf(path: string): string | undefined {
+  if (UPSTREAM_PATHS.activeTenant.test(path)) return undefined;
   return /\/v1\/([^/]+)(?:\/|$)/.exec(path)?.[1];
 }
 
@@ -63,6 +66,11 @@ export const ROUTES: RouteSpec[] = [
     body: { name: 'Alice Liddell' }, allowedProperties: ['name', 'phoneNumber', 'profilePictureUrl', 'metadata'],
   },
   { method: 'POST', path: '/v1/me/mfa/unenroll', userTokenOnly: true, recentSignIn: true, success: 204 },
+  { method: 'GET', path: '/v1/me/tenants', userTokenOnly: true, success: 200 },
+  {
+    method: 'PUT', path: '/v1/me/tenant', userTokenOnly: true, success: 200,
+    body: { tenantId: 'tenant-acme' }, allowedProperties: ['tenantId'], upstreamWrite: { path: UPSTREAM_PATHS.activeTenant },
+  },
   { method: 'GET', path: '/v1/roles', permission: 'fe.secure.read.roles', success: 200 },
   { method: 'GET', path: '/v1/permissions', permission: 'fe.secure.read.roles', success: 200 },
   {
