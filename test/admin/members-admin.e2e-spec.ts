@@ -34,7 +34,7 @@ describe('member administration (CONTRACT §4.3)', () => {
   let gateway: TestGateway;
 
   beforeAll(async () => {
-    gateway = await startTestGateway();
+    gateway = await startTestGateway({ UPSTREAM_TIMEOUT_MS: '300', REQUEST_DEADLINE_MS: '2000' });
   });
   afterAll(() => gateway.close());
   beforeEach(() => gateway.reset());
@@ -221,6 +221,34 @@ describe('member administration (CONTRACT §4.3)', () => {
     it('gives an environment-wide role within reach', async () => {
       expect((await setRoles(alice, USER_BOB, { roleIds: [ROLE_ADMIN] })).status).toBe(200);
       expect(await rolesOf(USER_BOB)).toEqual([ROLE_ADMIN]);
+    });
+  });
+
+  describe('upstream failures of the writes (CONTRACT §6)', () => {
+    type Fault = Parameters<TestGateway['upstream']['injectFault']>[0];
+    const inviting = () => invite(alice, { email: 'raced@acme.test' });
+    const removing = () => remove(alice, USER_BOB);
+    const changingRoles = () => setRoles(alice, USER_BOB, { roleIds: [ROLE_ACME_AUDITOR] });
+
+    it.each<[string, number, Fault, () => ReturnType<typeof inviting>]>([
+      ['an invitation the upstream finds taken meanwhile (409)', 409, { method: 'POST', path: USERS_V2, status: 409, body: { errors: ['User already exists'] } }, inviting],
+      ['an invitation the upstream rate-limits (429)', 503, { method: 'POST', path: USERS_V2, status: 429, headers: { 'retry-after': '9' } }, inviting],
+      ['a removal of a user the upstream no longer knows (404)', 404, { method: 'DELETE', path: `/identity/resources/users/v1/${USER_BOB}`, status: 404 }, removing],
+      ['a removal that fails upstream (500)', 502, { method: 'DELETE', path: `/identity/resources/users/v1/${USER_BOB}`, status: 500 }, removing],
+      ['a role change whose first call fails (503), with nothing to undo', 502, { method: 'DELETE', path: rolesPath(USER_BOB), status: 503 }, changingRoles],
+      ['a role change whose first call times out', 504, { method: 'DELETE', path: rolesPath(USER_BOB), latencyMs: 1500, status: 200 }, changingRoles],
+    ])('answers %s with %i', async (_case, status, fault, call) => {
+      await gateway.upstream.injectFault(fault);
+      const response = await call();
+      expectProblem(response, status);
+      if (status === 503) expect(response.headers['retry-after']).toBe('9');
+    });
+
+    it('leaves the roles as they were when the first call of a role change fails', async () => {
+      await gateway.upstream.injectFault({ method: 'DELETE', path: rolesPath(USER_BOB), status: 500 });
+      expectProblem(await changingRoles(), 502);
+      expect((await writes()).map((call) => call.method)).toEqual(['DELETE']);
+      expect(await rolesOf(USER_BOB)).toEqual([ROLE_MEMBER]);
     });
   });
 
