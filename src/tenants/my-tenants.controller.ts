@@ -7,7 +7,7 @@ import { Authorize } from '../authorization/authorize.decorator';
 import { Policies } from '../authorization/policies';
 import { CurrentTrace } from '../common/http/current-trace.decorator';
 import type { RequestTrace } from '../common/http/request-trace';
-import { ApiProblems, withUpstreamProblems } from '../common/openapi/problem-responses';
+import { ApiProblems, JSON_BODY_PROBLEMS, withUpstreamProblems } from '../common/openapi/problem-responses';
 import { MyTenantDto, SwitchTenantDto, TenantSwitchedDto } from './dto/my-tenant.dto';
 import { MyTenantsService } from './my-tenants.service';
 
@@ -37,8 +37,7 @@ export class MyTenantsController {
   @ApiProblems(
     withUpstreamProblems({
       400: 'A missing or invalid tenantId, or another property (named in the detail); nothing was sent upstream',
-      413: 'Body larger than 16 KiB',
-      415: 'Body is not application/json',
+      ...JSON_BODY_PROBLEMS,
     }),
   )
   switchTo(

@@ -10,7 +10,7 @@ import type { Principal } from '../auth/principal';
 import { CurrentTrace } from '../common/http/current-trace.decorator';
 import type { RequestTrace } from '../common/http/request-trace';
 import { pathIdParameter } from '../common/openapi/path-id-parameter';
-import { ApiProblems, withUpstreamProblems } from '../common/openapi/problem-responses';
+import { ApiProblems, JSON_BODY_PROBLEMS, withUpstreamProblems } from '../common/openapi/problem-responses';
 import { ProfileDto } from '../profile/dto/profile.dto';
 import { InviteMemberDto } from './dto/invite-member.dto';
 import { ListMembersQueryDto } from './dto/list-members.query';
@@ -22,8 +22,7 @@ import { MembersService } from './members.service';
 const USER_ID = pathIdParameter('userId');
 const WRITE_PROBLEMS = {
   400: 'Invalid or unknown property, or an invalid user id (named in the detail); unknown role ids and ids of roles your tenant cannot see (in `unknownRoleIds`); nothing was sent upstream',
-  413: 'Body larger than 16 KiB',
-  415: 'Body is not application/json',
+  ...JSON_BODY_PROBLEMS,
 };
 const MEMBER_RULES =
   'Not your own account (403 own-account), never a super-user (403 protected-user), never a member whose strongest role is stronger than yours (403 role-level).';
