@@ -34,6 +34,8 @@ export async function startLocalUpstream(env: NodeJS.ProcessEnv): Promise<LocalU
       FRONTEGG_API_KEY: emulator.apiKey,
       FRONTEGG_AUDIENCE: emulator.audience,
       SESSIONS: env.SESSIONS?.trim() || 'on',
+      // Readable lines for a person at a terminal; JSON when the output goes to a program (a pipe, a file, a test).
+      LOG_FORMAT: env.LOG_FORMAT?.trim() || (process.stdout.isTTY ? 'pretty' : 'json'),
       PUBLIC_URL: publicUrl,
       ...(options.oauthClientSecret ? { FRONTEGG_OAUTH_CLIENT_SECRET: options.oauthClientSecret } : {}),
     },
@@ -51,7 +53,7 @@ export async function startLocalUpstream(env: NodeJS.ProcessEnv): Promise<LocalU
         `  curl -s ${gatewayUrl}/v1/me -H "authorization: Bearer $TOKEN"`,
         '',
         `API docs: ${gatewayUrl}/docs (Authorize, then localSignIn with a seeded user's email and password)`,
-        `Browser sessions: on, signing in at ${publicUrl}/auth/login; try them with examples/browser-session (README "Try it locally")`,
+        `Browser sessions: on, signing in at ${publicUrl}/auth/login; try them with examples/browser-session (docs/browser-sessions.md, "Try it locally")`,
         '',
       ].join('\n'),
     close: () => emulator.close(),

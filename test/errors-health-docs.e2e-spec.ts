@@ -169,8 +169,8 @@ describe('OpenAPI document (CONTRACT §4.1)', () => {
     expect(document.paths['/v1/roles/{roleId}'].delete.responses['403'].description).toContain('environment-role');
   });
 
-  it('leaves public routes without security', () => {
-    expect(document.paths['/health/live'].get.security).toBeUndefined();
-    expect(document.paths['/health/ready'].get.security).toBeUndefined();
+  it('declares public routes public, with an empty security list', () => {
+    expect(document.paths['/health/live'].get.security).toEqual([]);
+    expect(document.paths['/health/ready'].get.security).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
-import { execFileSync } from 'node:child_process';
-import { cleanEnvironment, freePort, runBuiltGateway, type RunningProcess } from './support/processes';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { BUILT_MAIN, cleanEnvironment, freePort, runBuiltGateway, type RunningProcess } from './support/processes';
 
 describe('local mode (CONTRACT §7): the gateway with no credentials runs on the emulator', () => {
   let gateway: RunningProcess;
@@ -49,6 +49,53 @@ describe('local mode (CONTRACT §7): the gateway with no credentials runs on the
     expect((await fetch(`http://127.0.0.1:${port}/docs-json`)).status).toBe(200);
   });
 });
+
+describe('local mode at a terminal: readable lines, the banner and no framework chatter', () => {
+  let gateway: ChildProcess;
+  let output = '';
+  let port: number;
+  /** The terminal's text without its colours and carriage returns. */
+  const screen = () => output.replace(/\x1b\[[0-9;]*m/g, '').replace(/\r/g, '');
+
+  beforeAll(async () => {
+    port = await freePort();
+    const emulatorPort = await freePort();
+    // util-linux's `script` gives the gateway a pseudo-terminal, as `npm start` in a terminal does.
+    gateway = spawn('script', ['-qfec', `${process.execPath} ${BUILT_MAIN}`, '/dev/null'], {
+      env: cleanEnvironment({ PORT: String(port), HOST: '127.0.0.1', EMULATOR_PORT: String(emulatorPort), LOG_LEVEL: 'info', LOG_FORMAT: '' }),
+    });
+    gateway.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await until(() => screen().includes('Browser sessions: on'), () => `no banner; the terminal shows:\n${screen()}`);
+    await fetch(`http://127.0.0.1:${port}/health/live`);
+    await until(() => /GET \/health\/live 200 [\d.]+ ms/.test(screen()), () => `no access line; the terminal shows:\n${screen()}`);
+  });
+
+  afterAll(async () => {
+    const exited = new Promise((resolve) => gateway.once('exit', resolve));
+    gateway.kill('SIGTERM');
+    await exited;
+  });
+
+  it('prints readable, coloured lines and not one JSON line', () => {
+    expect(output).toMatch(/\x1b\[3\dm/);
+    const lines = screen().split('\n').filter((line) => line.trim());
+    expect(lines.filter((line) => line.startsWith('{'))).toEqual([]);
+    expect(lines).toContainEqual(expect.stringMatching(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] INFO: GET \/health\/live 200 [\d.]+ ms$/));
+  });
+
+  it("keeps Nest's start-up lines at debug, so the banner is what a newcomer sees", () => {
+    expect(screen()).not.toMatch(/InstanceLoader|RouterExplorer|RoutesResolver|Nest application successfully started/);
+    expect(screen().indexOf('Local mode:')).toBeLessThan(screen().indexOf('GET /health/live 200'));
+  });
+});
+
+async function until(condition: () => boolean, failure: () => string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(failure());
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
 
 describe('configuration at start (CONTRACT §1)', () => {
   it('stops with one line per problem, naming each variable, and never a secret', async () => {

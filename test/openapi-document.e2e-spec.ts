@@ -1,7 +1,28 @@
-import { readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { OPENAPI_FILE, renderOpenApiDocument } from '../scripts/openapi';
 import { DENIAL_REASONS } from '../src/common/problems/problem.exception';
 import { startTestGateway } from './support/gateway';
+
+interface LintProblem {
+  severity: string;
+  rule: string;
+  message: string;
+  at: string;
+}
+
+/** Redocly's linter on `file`, as `npm run lint:openapi` runs it (an ESM script, so in a process of its own). */
+async function lintOpenApi(file: string): Promise<LintProblem[]> {
+  const script = join(__dirname, '..', 'scripts', 'lint-openapi.mjs');
+  const { stdout } = await promisify(execFile)(process.execPath, [script, file]).catch((failure: { stdout?: string }) => {
+    if (!failure.stdout) throw failure;
+    return { stdout: failure.stdout };
+  });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as LintProblem[];
+}
 
 /** Issue 12 item 1: the document frontends build against is committed, and never stale. */
 describe('openapi/gateway.json', () => {
@@ -26,8 +47,45 @@ describe('openapi/gateway.json', () => {
     expect(produced.endsWith('}\n')).toBe(true);
     const document = JSON.parse(produced) as Record<string, unknown>;
     expect(Object.keys(document)).toEqual([...Object.keys(document)].sort());
-    expect(document.servers ?? []).toEqual([]);
+    expect(document.servers).toEqual([{ url: '/', description: expect.any(String) }]);
     expect(produced).not.toMatch(/127\.0\.0\.1|localhost|frontegg\.com|openapi-document/);
+  });
+
+  it('passes Redocly\'s recommended rules with no error and no warning (`npm run lint:openapi`, redocly.yaml)', async () => {
+    expect(await lintOpenApi(OPENAPI_FILE)).toEqual([]);
+  });
+
+  it('declares its public operations public (`security: []`), exactly the @Public() routes without a scheme of their own', () => {
+    const document = JSON.parse(produced) as { paths: Record<string, Record<string, { security?: unknown[] }>> };
+    const publicOperations = Object.entries(document.paths).flatMap(([path, item]) =>
+      Object.entries(item)
+        .filter(([, operation]) => Array.isArray(operation.security) && operation.security.length === 0)
+        .map(([method]) => `${method} ${path}`),
+    );
+    expect(publicOperations.sort()).toEqual(['get /auth/callback', 'get /auth/login', 'get /health/live', 'get /health/ready']);
+  });
+
+  it('is held by that lint: a copy without license, servers or a public declaration fails it, and the redirect waiver is for this file only', async () => {
+    const document = JSON.parse(produced);
+    delete document.info.license;
+    document.servers = [];
+    delete document.paths['/health/live'].get.security;
+    const folder = mkdtempSync(join(tmpdir(), 'openapi-lint-'));
+    try {
+      writeFileSync(join(folder, 'broken.json'), JSON.stringify(document));
+      const rules = (await lintOpenApi(join(folder, 'broken.json'))).map((problem) => `${problem.rule} ${problem.at}`);
+      expect(rules.sort()).toEqual(
+        [
+          'info-license #/info',
+          'no-empty-servers #/servers',
+          'security-defined #/paths/~1health~1live/get',
+          'operation-2xx-response #/paths/~1auth~1login/get/responses',
+          'operation-2xx-response #/paths/~1auth~1callback/get/responses',
+        ].sort(),
+      );
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it('is the document the gateway serves at /docs-json (outside local mode, browser sessions on)', async () => {

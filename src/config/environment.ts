@@ -15,6 +15,8 @@ export const SUPPORTED_JWT_ALGORITHMS = [
 ] as const;
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** JSON lines for machines (the default); one readable line per event for a person at a terminal (local mode's default there). */
+export const LOG_FORMATS = ['json', 'pretty'] as const;
 
 /** Where a caller's roles and permissions come from (CONTRACT §3). */
 export const AUTHZ_SOURCES = ['token', 'live'] as const;
@@ -86,6 +88,7 @@ export class EnvironmentVariables {
   @OptionalMatching(URL_LIST, 'a comma-separated list of origins (scheme://host[:port])') CORS_ORIGINS?: string;
   @OptionalMatching(/^\S+$/, 'a single word') NODE_ENV?: string;
   @OptionalOneOf(LOG_LEVELS) LOG_LEVEL?: (typeof LOG_LEVELS)[number];
+  @OptionalOneOf(LOG_FORMATS) LOG_FORMAT?: (typeof LOG_FORMATS)[number];
   // Browser sessions (CONTRACT §8)
   @OptionalOneOf(['on', 'off']) SESSIONS?: 'on' | 'off';
   @OptionalUrl() PUBLIC_URL?: string;
@@ -100,7 +103,7 @@ const VARIABLE_NAMES: ReadonlyArray<keyof EnvironmentVariables> = [
   'FRONTEGG_APP_URL', 'FRONTEGG_JWKS_URL', 'FRONTEGG_ISSUERS', 'FRONTEGG_AUDIENCE', 'FRONTEGG_JWT_ALGORITHMS',
   'FRONTEGG_ALLOW_HTTP', 'JWT_CLOCK_TOLERANCE_S', 'STEP_UP_MAX_AGE_S', 'AUTHZ_SOURCE', 'AUTHZ_CACHE_TTL_S', 'ROLES_CACHE_TTL_S', 'UPSTREAM_TIMEOUT_MS',
   'UPSTREAM_MAX_RESPONSE_BYTES', 'REQUEST_DEADLINE_MS', 'RATE_LIMIT_PER_MINUTE', 'SHUTDOWN_TIMEOUT_MS', 'TRUST_PROXY', 'REDIS_URL',
-  'REDIS_COMMAND_TIMEOUT_MS', 'METRICS_TOKEN', 'CORS_ORIGINS', 'NODE_ENV', 'LOG_LEVEL',
+  'REDIS_COMMAND_TIMEOUT_MS', 'METRICS_TOKEN', 'CORS_ORIGINS', 'NODE_ENV', 'LOG_LEVEL', 'LOG_FORMAT',
   'SESSIONS', 'PUBLIC_URL', 'FRONTEGG_OAUTH_CLIENT_ID', 'FRONTEGG_OAUTH_CLIENT_SECRET', 'SESSION_IDLE_TIMEOUT_S', 'SESSION_MAX_AGE_S',
 ];
 

@@ -31,6 +31,7 @@ describe('loadGatewayConfig', () => {
       rateLimitPerMinute: 600,
       corsOrigins: [],
       logLevel: 'info',
+      logFormat: 'json',
     });
     expect(config.frontegg).toMatchObject({
       apiUrl: 'https://api.frontegg.com',

@@ -1,8 +1,9 @@
-import { FRONTEGG_REGIONS, LOG_LEVELS, SUPPORTED_JWT_ALGORITHMS, validateEnvironment, type AuthzSource } from './environment';
+import { FRONTEGG_REGIONS, LOG_FORMATS, LOG_LEVELS, SUPPORTED_JWT_ALGORITHMS, validateEnvironment, type AuthzSource } from './environment';
 
 export type { AuthzSource } from './environment';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /**
  * The gateway's configuration: validated once at start and injected everywhere by this class.
@@ -13,6 +14,7 @@ export class GatewayConfig {
   readonly host!: string;
   readonly production!: boolean;
   readonly logLevel!: LogLevel;
+  readonly logFormat!: LogFormat;
   readonly frontegg!: {
     /** API base without a trailing slash, e.g. https://api.frontegg.com */
     readonly apiUrl: string;
@@ -164,6 +166,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     host: v.HOST ?? '0.0.0.0',
     production,
     logLevel: v.LOG_LEVEL ?? 'info',
+    logFormat: v.LOG_FORMAT ?? 'json',
     frontegg: {
       apiUrl,
       appUrl,

@@ -9,7 +9,7 @@ function capture(level = 'trace') {
       done();
     },
   });
-  const loggers = createLoggers(level, destination);
+  const loggers = createLoggers(level, 'json', destination);
   return { lines, loggers, nest: new GatewayLogger(loggers.app) };
 }
 const flush = () => new Promise((resolve) => setImmediate(resolve));
@@ -51,3 +51,57 @@ describe('GatewayLogger (Nest on pino)', () => {
     expect(JSON.stringify(lines[0])).not.toMatch(/secret/);
   });
 });
+
+describe('LOG_FORMAT=pretty (local mode at a terminal)', () => {
+  function captureReadable(level = 'info') {
+    const text: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        text.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    const loggers = createLoggers(level, 'pretty', destination);
+    return { text, loggers, nest: new GatewayLogger(loggers.app, true) };
+  }
+
+  it('writes one readable line per event, the context first and the other fields on the same line', async () => {
+    const { text, nest } = captureReadable();
+    nest.warn({ requestId: 'req-1', status: 502 }, 'identity API failed', 'Errors');
+    await flush();
+    expect(text.join('')).toMatch(/^\[\d{2}:\d{2}:\d{2}\.\d{3}\] WARN: \[Errors\] identity API failed \{"requestId":"req-1","status":502\}\n$/);
+  });
+
+  it('writes an access line as method, path, status, time and who', async () => {
+    const { text, loggers } = captureReadable();
+    loggers.access.info({ req: { id: 'r1', method: 'GET', url: '/v1/me' }, res: { statusCode: 200 }, responseTime: 4.2, userId: 'u1', tenantId: 't1' }, 'GET /v1/me 200');
+    await flush();
+    expect(text.join('')).toMatch(/^\[[\d:.]+\] INFO: GET \/v1\/me 200 4\.2 ms u1@t1\n$/);
+  });
+
+  it('still redacts credentials', async () => {
+    const { text, loggers } = captureReadable();
+    loggers.app.info({ req: { headers: { authorization: 'Bearer secret-token' } }, session: { refreshToken: 'secret-token' } }, 'request');
+    await flush();
+    expect(text.join('')).not.toContain('secret-token');
+    expect(text.join('')).toContain('[redacted]');
+  });
+
+  it("puts Nest's start-up chatter at debug, and nothing else", async () => {
+    const { text, nest } = captureReadable('info');
+    nest.log('AppModule dependencies initialized', 'InstanceLoader');
+    nest.log('Mapped {/v1/me, GET} route', 'RouterExplorer');
+    nest.log('Nest application successfully started', 'NestApplication');
+    nest.log('signed in', 'Sessions');
+    await flush();
+    expect(text.join('')).toMatch(/^\[[\d:.]+\] INFO: \[Sessions\] signed in\n$/);
+  });
+
+  it('JSON logs keep the start-up chatter at info', async () => {
+    const { lines, loggers } = capture('info');
+    new GatewayLogger(loggers.app).log('Nest application successfully started', 'NestApplication');
+    await flush();
+    expect(lines).toHaveLength(1);
+  });
+});
+

@@ -1,5 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
+import type { LogFormat } from '../../config/gateway-config';
 
 /** Paths pino must never print: credentials in and out of the gateway. */
 export const REDACTED_PATHS = [
@@ -59,12 +61,31 @@ export interface GatewayLoggers {
   access: Logger;
 }
 
-export function createLoggers(level: string, destination: DestinationStream = stdoutDestination()): GatewayLoggers {
+export function createLoggers(level: string, format: LogFormat = 'json', destination?: DestinationStream): GatewayLoggers {
+  const [app, access] =
+    format === 'pretty' ? [readableLines(APP_LINE, destination), readableLines(ACCESS_LINE, destination)] : [destination ?? stdoutDestination(), destination ?? stdoutDestination()];
   return {
-    app: pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination),
-    access: pino({ level }, destination),
+    app: pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, app),
+    access: pino({ level }, access),
   };
 }
+
+/** `10:42:07.123 INFO [Sessions] signed in {"userId":"…"}`: the message first, the other fields on the same line. */
+const APP_LINE = { messageFormat: '{if context}[{context}] {end}{msg}', ignore: 'pid,hostname,context' };
+/** `10:42:07.123 INFO GET /v1/me 200 4.2 ms user-alice@tenant-acme`: what a person scans for; the JSON format has every field. */
+const ACCESS_LINE = { messageFormat: '{msg} {responseTime} ms{if userId} {userId}@{tenantId}{end}', include: 'level,time' };
+
+/**
+ * LOG_FORMAT=pretty (local mode's default at a terminal): pino-pretty in-process, written at once. Redaction has run
+ * before a line gets here, so the readable form shows exactly what the JSON form would.
+ */
+function readableLines(line: { messageFormat: string; ignore?: string; hideObject?: boolean }, destination: DestinationStream | number = 1): DestinationStream {
+  const colorize = destination === 1 && process.stdout.isTTY === true;
+  return pinoPretty({ ...line, colorize, translateTime: 'SYS:HH:MM:ss.l', singleLine: true, sync: true, destination });
+}
+
+/** The contexts Nest logs its start-up under. */
+const NEST_START_UP_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
 
 /**
  * Nest's logger (its own messages and every `new Logger(context)` in the gateway) on pino. Takes
@@ -72,10 +93,18 @@ export function createLoggers(level: string, destination: DestinationStream = st
  * the gateway's `({ fields }, message, context)`.
  */
 export class GatewayLogger implements LoggerService {
-  constructor(private readonly logger: Logger) {}
+  /**
+   * @param quietFramework Nest's own start-up lines (modules loaded, routes mapped) at `debug` instead of `info`: for a
+   *   person reading a terminal (LOG_FORMAT=pretty) they bury what matters; JSON logs keep them as they are.
+   */
+  constructor(
+    private readonly logger: Logger,
+    private readonly quietFramework = false,
+  ) {}
 
   log(message: unknown, ...rest: unknown[]): void {
-    this.write('info', message, rest);
+    const context = rest[rest.length - 1];
+    this.write(this.quietFramework && NEST_START_UP_CONTEXTS.has(context as string) ? 'debug' : 'info', message, rest);
   }
   error(message: unknown, ...rest: unknown[]): void {
     this.write('error', message, rest);

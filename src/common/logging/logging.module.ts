@@ -8,8 +8,12 @@ export const LOGGERS = Symbol('LOGGERS');
 @Global()
 @Module({
   providers: [
-    { provide: LOGGERS, inject: [GatewayConfig], useFactory: (config: GatewayConfig): GatewayLoggers => createLoggers(config.logLevel) },
-    { provide: GatewayLogger, inject: [LOGGERS], useFactory: (loggers: GatewayLoggers) => new GatewayLogger(loggers.app) },
+    { provide: LOGGERS, inject: [GatewayConfig], useFactory: (config: GatewayConfig): GatewayLoggers => createLoggers(config.logLevel, config.logFormat) },
+    {
+      provide: GatewayLogger,
+      inject: [LOGGERS, GatewayConfig],
+      useFactory: (loggers: GatewayLoggers, config: GatewayConfig) => new GatewayLogger(loggers.app, config.logFormat === 'pretty'),
+    },
   ],
   exports: [LOGGERS, GatewayLogger],
 })

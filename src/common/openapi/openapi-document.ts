@@ -31,13 +31,27 @@ export function buildOpenApiDocument(app: INestApplication, options: OpenApiDocu
           'A `403` carries `reason` (see DenialProblemDto) for frontends to branch on; `detail` is for people.',
       )
       .setVersion('1')
+      // Relative: paths resolve against whatever origin serves the document (PUBLIC_URL, or local mode's port).
+      .addServer('/', 'This gateway (the origin that serves this document)')
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Frontegg user access token' }, BEARER_SCHEME)
       .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN; needed only when it is set' }, METRICS_SCHEME)
       .build(),
     { extraModels: [ProblemDto, DenialProblemDto] },
   );
+  // As package.json says: not licensed for use outside the organisation that runs it; the URL is npm's definition of it.
+  document.info.license = { name: 'UNLICENSED', url: 'https://docs.npmjs.com/cli/configuring-npm/package-json#license' };
   const declared = declareSessions(declareCommonAnswers(closeObjectSchemas(document)), app.get(GatewayConfig));
-  return options.localSignInTokenUrl ? declareLocalSignIn(declared, options.localSignInTokenUrl) : declared;
+  return declarePublicOperations(options.localSignInTokenUrl ? declareLocalSignIn(declared, options.localSignInTokenUrl) : declared);
+}
+
+/**
+ * An operation left without a security requirement is `@Public()`: `@Authorize` always writes one, and the app refuses
+ * to start with a route that has neither (policy-coverage.ts). Saying so with an explicit empty list (OpenAPI's
+ * "no security") lets generated clients and linters tell a public operation from a forgotten declaration.
+ */
+function declarePublicOperations(document: OpenAPIObject): OpenAPIObject {
+  for (const operation of operationsOf(document)) operation.security ??= [];
+  return document;
 }
 
 /**
