@@ -1,24 +1,8 @@
+import type { Grants } from '../auth/principal';
 import type { FronteggPermission, FronteggRole, FronteggUser, FronteggUserTenant } from '../identity/frontegg-api.types';
 
-/** A role the caller holds in its tenant, as the identity API knows it: by id, with its level. */
-export interface HeldRole {
-  readonly id: string;
-  readonly key: string;
-  readonly level: number;
-}
-
-/** What a caller may do in its tenant: from the token's claims, or resolved from the identity API. */
-export interface Grants {
-  /** Permission keys; wildcard grants (`fe.secure.*`) included as written. */
-  readonly permissions: readonly string[];
-  /** Role keys, as a token names them. */
-  readonly roleKeys: readonly string[];
-  /**
-   * The roles held in the tenant by id, with their levels: present only when resolved from the
-   * identity API. Level rules use these, never keys (a key can be reused by another tenant's role).
-   */
-  readonly roles?: readonly HeldRole[];
-}
+// The grants type lives with the principal that carries it (auth/); re-exported for this layer's users.
+export type { Grants, HeldRole } from '../auth/principal';
 
 /** Why resolved grants are refused: `401 access revoked` (CONTRACT §3). */
 export type Revocation = 'deleted' | 'locked' | 'not-a-member' | 'membership-disabled' | 'membership-expired';
