@@ -1,7 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtension, ApiResponse, ApiSecurity } from '@nestjs/swagger';
-import { BEARER_SCHEME } from '../auth/bearer-scheme';
-import { sessionRequirement } from '../sessions/session-openapi';
+import { BEARER_SCHEME, sessionRequirement } from '../common/openapi/security-schemes';
 import { ApiProblems } from '../common/openapi/problem-responses';
 import { PROBLEM_CONTENT_TYPE } from '../common/problems/problem-details';
 import { DENIAL_REASONS, type DenialReason } from '../common/problems/problem.exception';
