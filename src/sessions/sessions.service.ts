@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
 import type { Principal } from '../auth/principal';
 import { TokenRejectedError, TokenVerifier, type Verification } from '../auth/token-verifier.service';
-import type { SessionAuthentication, SessionAuthenticator } from './session-authenticator';
+import type { SessionAuthentication, SessionAuthenticator } from '../auth/session-authenticator';
 import { ProblemException } from '../common/problems/problem.exception';
 import { GatewayConfig } from '../config/gateway-config';
 import { Metrics } from '../metrics/metrics.service';

@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Principal } from '../auth/principal';
 import type { RequestTrace } from '../common/http/request-trace';
 import { IdentityClient } from '../identity/identity.client';
-import { SESSION_AUTHENTICATOR, type SessionAuthenticator } from '../sessions/session-authenticator';
+import { SESSION_AUTHENTICATOR, type SessionAuthenticator } from '../auth/session-authenticator';
 import type { MyTenantDto, TenantSwitchedDto } from './dto/my-tenant.dto';
 
 /** The caller's own tenants and its active one (CONTRACT §4.4); the policy has checked the membership. */

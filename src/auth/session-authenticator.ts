@@ -1,11 +1,20 @@
+import { HttpStatus } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import type { Verification } from '../auth/token-verifier.service';
-import type { SessionRecord } from './session-store';
+import { ProblemException } from '../common/problems/problem.exception';
+import type { Verification } from './token-verifier.service';
 
-/** The session behind a cookie-authenticated request, for the routes that describe or end it. */
+/**
+ * The port a cookie credential source implements (browser sessions, sessions/, with SESSIONS=on):
+ * authentication asks it, and the sessions module provides it. Kept here, with the guard that uses
+ * it, so that authentication depends on no credential source.
+ */
+
+/**
+ * The session behind a cookie-authenticated request. The sessions module adds what it keeps for
+ * it (`record`) by declaration merging; authentication needs only that there is one.
+ */
 export interface RequestSession {
   readonly id: string;
-  readonly record: SessionRecord;
 }
 
 declare module 'fastify' {
@@ -33,3 +42,10 @@ export interface SessionAuthenticator {
 }
 
 export const SESSION_AUTHENTICATOR = Symbol('SESSION_AUTHENTICATOR');
+
+/** The answer to a request that needs a live session and has none. */
+export function noSession(): ProblemException {
+  return new ProblemException(HttpStatus.UNAUTHORIZED, 'no live session: sign in at /auth/login', {
+    headers: { 'WWW-Authenticate': 'Bearer realm="api"' },
+  });
+}
