@@ -366,7 +366,7 @@ describe('Frontegg identity emulator API', () => {
         fePermission: true,
         roleIds: [ROLE_ADMIN, ROLE_MEMBER, ROLE_ACME_AUDITOR, ROLE_GLOBEX_SUPPORT, ROLE_ACME_HELPDESK],
       });
-      expect(body[6]).toMatchObject({ categoryId: 'cat-app', fePermission: false, roleIds: [ROLE_ADMIN] });
+      expect(body[7]).toMatchObject({ categoryId: 'cat-app', fePermission: false, roleIds: [ROLE_ADMIN] });
     });
   });
 
