@@ -152,3 +152,21 @@ export function userDto(user: BenchUser): FronteggUser<number> {
     managedBy: 'frontegg',
   };
 }
+
+/** The page size of the members-list scenarios (H, I): the gateway's default. */
+export const MEMBERS_PAGE = 20;
+
+/**
+ * `GET /identity/resources/users/v3` for `tenantId`, first page of MEMBERS_PAGE: UserV3Dto items
+ * (UserDto without top-level roles, permissions and groups) in the pagination wrapper.
+ */
+export function membersPage(tenantId: string): object {
+  const members = USERS.filter((user) => user.tenantIds.includes(tenantId));
+  const items = members.slice(0, MEMBERS_PAGE).map((user) => {
+    const { roles: _roles, permissions: _permissions, groups: _groups, ...v3 } = userDto(user);
+    return v3;
+  });
+  const link = (page: number) => `/identity/resources/users/v3?_limit=${MEMBERS_PAGE}&_offset=${page}`;
+  const totalPages = Math.ceil(members.length / MEMBERS_PAGE);
+  return { items, _links: { next: link(1), prev: '', first: link(0), last: link(totalPages - 1) }, _metadata: { totalItems: members.length, totalPages } };
+}

@@ -12,7 +12,7 @@ import { loadTest, type HttpRequestSpec } from './load';
 import type { BenchOptions } from './options';
 import { stop, stopAll, type ServerProcess } from './processes';
 import { formatSummary, summariseFile } from './profile-summary';
-import { profileWrites, rolesReads } from './scenarios';
+import { membersReads, profileWrites, rolesReads } from './scenarios';
 import { RESULTS_DIR, startGatewayFor, startNestCeilings, startWorld, type World } from './world';
 
 /** One of the NestJS ceilings, profiled; the other one is stopped at once. */
@@ -45,6 +45,13 @@ export async function runProfile(o: BenchOptions): Promise<number> {
       signal: 'SIGUSR2',
     },
     { id: 'G', title: 'G framework ceiling, PATCH /v1/me proxied', requests: writes, start: (name) => ceiling(world, 'G', cpuProf(name)), signal: 'SIGTERM' },
+    {
+      id: 'I',
+      title: 'I gateway members list, GET /v1/users',
+      requests: membersReads(world.userTokens),
+      start: (name) => startGatewayFor(world, 'info', 'gateway-profile-I', [...cpuProf(name), '-r', join(__dirname, 'profile-exit.js')]),
+      signal: 'SIGUSR2',
+    },
   ];
   const only = process.env.BENCH_PROFILE_ONLY?.split(',');
   const summaries: string[] = [];

@@ -49,6 +49,11 @@ export interface BenchResults {
     /** autocannon overallRate, as the issue names it; bursty, see load.ts. */
     autocannon: { A: LoadResult; B: LoadResult };
   };
+  /**
+   * Issue 21: the members list at a fixed rate (half of I's), evenly paced: A is the direct upstream
+   * call (H), B the gateway's `GET /v1/users` (I); the difference is what the gateway adds.
+   */
+  members: { rate: number; paced: { A: LoadResult; B: LoadResult } };
   coldStart: BurstResult & { requests: number; vendorAuth: number; jwks: number; upstream: Record<string, number> };
   memory: { warmMb?: number; peakMb?: number; afterMb?: number };
   /** Why the figures cannot be trusted (errors in the load); empty when the run is sound. */
@@ -106,6 +111,7 @@ export function ratios(r: BenchResults): Record<string, number> {
     'B/F': pairRatio(s.B, s.F),
     'D/G': pairRatio(s.D, s.G),
     'B/E': ratio(s.B.rps, s.E.rps),
+    'I/H': pairRatio(s.I, s.H),
   };
   if (r.warn) {
     out['B(warn)/A'] = pairRatio(r.warn.B, r.warn.A ?? s.A);
@@ -124,6 +130,7 @@ export function addedLatency(pair: { A: LoadResult; B: LoadResult }): { p50: num
 export function checkTargets(r: BenchResults): TargetCheck[] {
   const q = ratios(r);
   const added = addedLatency(r.fixedRate.paced);
+  const members = addedLatency(r.members.paced);
   const { coldStart: cold, memory } = r;
   const coldOk = Object.entries(cold.statusCodes).every(([code]) => code.startsWith('2')) && cold.errors === 0;
   const back = memory.afterMb !== undefined && memory.warmMb !== undefined ? memory.afterMb / memory.warmMb - 1 : NaN;
@@ -135,6 +142,7 @@ export function checkTargets(r: BenchResults): TargetCheck[] {
     { name: 'B/E requests/s', target: '>= 4', value: f(q['B/E'], 2), pass: q['B/E'] >= 4 },
     { name: `added p50 at ${r.fixedRate.rate} req/s`, target: '<= 1 ms', value: `${f(added.p50, 3)} ms`, pass: added.p50 <= 1 },
     { name: `added p99 at ${r.fixedRate.rate} req/s`, target: '<= 5 ms', value: `${f(added.p99, 3)} ms`, pass: added.p99 <= 5 },
+    { name: `members list (I vs H) added p50 at ${r.members.rate} req/s`, target: '<= 1 ms', value: `${f(members.p50, 3)} ms`, pass: members.p50 <= 1 },
     {
       name: `cold start, ${cold.requests} concurrent first requests`,
       target: '1 vendor auth, 1 JWKS fetch, all 2xx',
@@ -195,6 +203,12 @@ export function formatText(r: BenchResults): string {
     );
   }
   lines.push('');
+  const members = r.members.paced;
+  lines.push(
+    `Members list at ${r.members.rate} req/s (half of I), evenly paced: H (direct upstream) p50 ${f(members.A.latency.p50, 3)} p99 ${f(members.A.latency.p99, 3)} | ` +
+      `I (gateway) p50 ${f(members.B.latency.p50, 3)} p99 ${f(members.B.latency.p99, 3)} | added p50 ${f(addedLatency(members).p50, 3)} ms, p99 ${f(addedLatency(members).p99, 3)} ms`,
+  );
+  lines.push('');
   lines.push(`Fixed rate ${r.fixedRate.rate} req/s (half of B), ${r.settings.durationS} s each:`);
   for (const [label, pair] of [
     ['evenly paced (targets)', r.fixedRate.paced],
@@ -251,6 +265,9 @@ export function formatMarkdown(r: BenchResults): string {
   out.push(`At a fixed ${r.fixedRate.rate} req/s (half of B), evenly paced: A p50 ${f(paced.A.latency.p50, 3)} ms / p99 ${f(paced.A.latency.p99, 3)} ms, ` +
     `B p50 ${f(paced.B.latency.p50, 3)} ms / p99 ${f(paced.B.latency.p99, 3)} ms. ` +
     `With autocannon \`overallRate\` (per-second bursts): added p50 ${f(burst.p50, 3)} ms, p99 ${f(burst.p99, 3)} ms.`);
+  const members = r.members.paced;
+  out.push(`Members list at a fixed ${r.members.rate} req/s (half of I), evenly paced: direct upstream (H) p50 ${f(members.A.latency.p50, 3)} ms / p99 ${f(members.A.latency.p99, 3)} ms, ` +
+    `gateway (I) p50 ${f(members.B.latency.p50, 3)} ms / p99 ${f(members.B.latency.p99, 3)} ms: the gateway adds p50 ${f(addedLatency(members).p50, 3)} ms.`);
   out.push('');
   out.push(`Ratios (median over rounds of the ratio within each round): ${Object.entries(ratios(r)).map(([name, value]) => `${name} ${f(value, 3)}`).join(', ')}.`);
   out.push('');

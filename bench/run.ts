@@ -15,7 +15,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { renderChart } from './chart';
-import { API_KEY, CLIENT_ID, TENANTS, USERS, expectedRolesAnswer } from './fixtures';
+import { API_KEY, CLIENT_ID, MEMBERS_PAGE, TENANTS, USERS, expectedRolesAnswer } from './fixtures';
 import { burst, loadTest, mergeLoads, pacedLoad, type LoadResult, type SampledLoadResult } from './load';
 import { benchOptions, OPTIONS_HELP, type BenchOptions } from './options';
 import { MemorySampler, cpuSeconds, forkServer, machineBusySeconds, httpGet, httpSend, residentMb, sleep, stop, stopAll, type ServerProcess } from './processes';
@@ -126,6 +126,9 @@ async function checkAnswers(
   await check('the ceiling', `${servers.bare.url}/v1/roles`, expectedRolesAnswer(TENANTS[0]));
   await check('the NestJS ceiling (F)', `${servers.nestRoles.url}/v1/roles`, expected);
   if (servers.gatewayWarn) await check('the gateway at LOG_LEVEL=warn', `${servers.gatewayWarn.url}/v1/roles`, expected);
+  const members = await httpGet(`${servers.gateway.url}/v1/users?limit=${MEMBERS_PAGE}`, auth);
+  const page = members.status === 200 ? (JSON.parse(members.body) as { items: { id: string }[]; hasMore: boolean }) : undefined;
+  if (!page || page.items.length !== MEMBERS_PAGE || !page.hasMore) throw new Error(`the gateway GET /v1/users answered ${members.status}: ${members.body.slice(0, 300)}`);
   const writers: [string, ServerProcess][] = [
     ["the gateway's", servers.gateway],
     ["the NestJS proxy ceiling's (G)", servers.nestProxy],
@@ -210,6 +213,17 @@ async function main(): Promise<number> {
   if (gatewayWarn) await stop(gatewayWarn);
   await stop(nestRoles);
   await stop(nestProxy);
+  // Issue 21: the members list, the gateway (I) in the same slices as the direct upstream call (H).
+  [measured.H, measured.I] = await measure([byId.H, byId.I], o, watched);
+  const membersRate = Math.max(1, Math.round(measured.I.rps / 2));
+  log(`members list at a fixed ${membersRate} req/s: H and I evenly paced (${o.durationS} s each)`);
+  const members: BenchResults['members'] = {
+    rate: membersRate,
+    paced: {
+      A: await pacedLoad(world.standIn.url, byId.H.requests, { rate: membersRate, durationS: o.durationS, connections: o.connections, warmupS: 1 }),
+      B: await pacedLoad(gateway.url, byId.I.requests, { rate: membersRate, durationS: o.durationS, connections: o.connections, warmupS: 1 }),
+    },
+  };
   [measured.E] = await measure([byId.E], o, [world.standIn]);
 
   const rate = Math.max(1, Math.round(measured.B.rps / 2));
@@ -239,6 +253,7 @@ async function main(): Promise<number> {
     scenarios: measured,
     warn,
     fixedRate: { rate, paced, autocannon: bursty },
+    members,
     coldStart: cold,
     memory,
     broken: [
@@ -247,6 +262,8 @@ async function main(): Promise<number> {
       ...soundness('B at a fixed rate (paced)', paced.B),
       ...soundness('A at a fixed rate (autocannon)', bursty.A),
       ...soundness('B at a fixed rate (autocannon)', bursty.B),
+      ...soundness('H at a fixed rate (paced)', members.paced.A),
+      ...soundness('I at a fixed rate (paced)', members.paced.B),
       ...(cold.errors > 0 ? [`cold start: ${cold.errors} requests got no answer`] : []),
     ],
   };

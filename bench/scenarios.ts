@@ -3,11 +3,11 @@
  * request per user (1000 users over four tenants), so reads carry many users' tokens and writes
  * touch many users, and the bytes on the wire match between a ceiling and its gateway scenario.
  */
-import { USERS } from './fixtures';
+import { MEMBERS_PAGE, USERS } from './fixtures';
 import type { HttpRequestSpec } from './load';
 import type { ServerProcess } from './processes';
 
-export type ScenarioId = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G';
+export type ScenarioId = 'A' | 'B' | 'C' | 'D' | 'E' | 'F' | 'G' | 'H' | 'I';
 
 export interface Scenario {
   id: ScenarioId;
@@ -52,6 +52,20 @@ export function upstreamUserWrites(vendorToken: string): HttpRequestSpec[] {
   }));
 }
 
+/** `GET /v1/users` (the first page of the caller's tenant members) with each user's access token. */
+export function membersReads(userTokens: readonly string[]): HttpRequestSpec[] {
+  return userTokens.map((token) => ({ method: 'GET', path: `/v1/users?limit=${MEMBERS_PAGE}`, headers: { authorization: `Bearer ${token}` } }));
+}
+
+/** What the gateway sends upstream for each of those reads: `GET .../users/v3` of the user's tenant, with the vendor token. */
+export function upstreamMembersReads(vendorToken: string): HttpRequestSpec[] {
+  return USERS.map((user) => ({
+    method: 'GET',
+    path: `/identity/resources/users/v3?_limit=${MEMBERS_PAGE}&_offset=0&_sortBy=createdAt&_order=DESC`,
+    headers: { authorization: `Bearer ${vendorToken}`, 'frontegg-tenant-id': user.tenantId },
+  }));
+}
+
 export function scenarios(servers: ScenarioServers, userTokens: readonly string[], vendorToken: string): Scenario[] {
   const reads = rolesReads(userTokens);
   return [
@@ -62,5 +76,7 @@ export function scenarios(servers: ScenarioServers, userTokens: readonly string[
     { id: 'E', title: 'Express + @frontegg/client SDK + axios: roles', server: servers.express, requests: reads },
     { id: 'F', title: 'framework ceiling for reads: minimal NestJS + Fastify', server: servers.nestRoles, requests: reads },
     { id: 'G', title: 'framework ceiling for writes: minimal NestJS proxy', server: servers.nestProxy, requests: profileWrites(userTokens) },
+    { id: 'H', title: 'ceiling for the members list: stand-in users/v3 direct', server: servers.standIn, requests: upstreamMembersReads(vendorToken) },
+    { id: 'I', title: 'gateway members list: GET /v1/users', server: servers.gateway, requests: membersReads(userTokens) },
   ];
 }

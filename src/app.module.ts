@@ -20,6 +20,7 @@ import { ProfileModule } from './profile/profile.module';
 import { RedisModule } from './redis/redis.module';
 import { RolesModule } from './roles/roles.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { MyTenantsModule } from './tenants/my-tenants.module';
 import { MembersModule } from './users/members.module';
 
 @Module({})
@@ -41,6 +42,7 @@ export class AppModule {
         ProfileModule,
         RolesModule,
         MembersModule,
+        MyTenantsModule,
         HealthModule,
         ...(config.sessions.enabled ? [SessionsModule] : []),
       ],

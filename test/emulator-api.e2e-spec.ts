@@ -356,6 +356,7 @@ describe('Frontegg identity emulator API', () => {
         'fe.secure.delete.roles',
         'fe.secure.read.users',
         'fe.secure.write.users',
+        'fe.secure.delete.users',
         'app.reports.read',
         'app.reports.write',
       ]);
@@ -365,7 +366,7 @@ describe('Frontegg identity emulator API', () => {
         fePermission: true,
         roleIds: [ROLE_ADMIN, ROLE_MEMBER, ROLE_ACME_AUDITOR, ROLE_GLOBEX_SUPPORT, ROLE_ACME_HELPDESK],
       });
-      expect(body[6]).toMatchObject({ categoryId: 'cat-app', fePermission: false, roleIds: [ROLE_ADMIN] });
+      expect(body[7]).toMatchObject({ categoryId: 'cat-app', fePermission: false, roleIds: [ROLE_ADMIN] });
     });
   });
 
@@ -734,7 +735,7 @@ describe('Frontegg identity emulator API', () => {
         iss: emulator.issuer,
         aud: emulator.audience,
       });
-      expect(payload.permissions).toHaveLength(7);
+      expect(payload.permissions).toHaveLength(8);
     });
 
     it('computes roles and permissions for the chosen user and tenant', async () => {

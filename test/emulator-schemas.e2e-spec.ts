@@ -158,6 +158,60 @@ describe('every emulator answer matches the Frontegg response schemas', () => {
     expectToMatch(fronteggResponseSchemas.user, erin.body);
   });
 
+  it('GET users v3, per tenant and environment-wide, every page: the pagination wrapper of UserV3Dto', async () => {
+    for (const tenantId of [TENANT_ACME, TENANT_GLOBEX, undefined]) {
+      for (let page = 0; ; page++) {
+        const call = management(api().get('/identity/resources/users/v3').query({ _limit: 20, _offset: page, _sortBy: 'name', _order: 'DESC' }));
+        const { body } = await (tenantId ? call.set('frontegg-tenant-id', tenantId) : call).expect(200);
+        expectToMatch(fronteggResponseSchemas.usersPage, body);
+        if (body._links.next === '') break;
+      }
+    }
+  });
+
+  it('POST users v2 (new user, user of another tenant): UserCreatedResponse; then role assignment both ways', async () => {
+    for (const invitation of [
+      { email: 'new@acme.test', metadata: '{}', name: 'New', roleIds: [ROLE_ACME_AUDITOR], skipInviteEmail: true },
+      { email: 'dave@globex.test', metadata: '{"a":1}' },
+    ]) {
+      const { body } = await management(api().post('/identity/resources/users/v2')).set('frontegg-tenant-id', TENANT_ACME).send(invitation).expect(201);
+      expectToMatch(fronteggResponseSchemas.userCreated, body);
+    }
+    const roles = `/identity/resources/users/v1/${USER_BOB}/roles`;
+    const assigned = await management(api().post(roles)).set('frontegg-tenant-id', TENANT_ACME).send({ roleIds: [ROLE_ACME_AUDITOR] }).expect(201);
+    expectToMatch(fronteggResponseSchemas.userRoles, assigned.body);
+    const unassigned = await management(api().delete(roles)).set('frontegg-tenant-id', TENANT_ACME).send({ roleIds: [ROLE_MEMBER] }).expect(200);
+    expectToMatch(fronteggResponseSchemas.userRoles, unassigned.body);
+    const bob = await management(api().get(`/identity/resources/vendor-only/users/v1/${USER_BOB}`)).expect(200);
+    expect(bob.body.tenants[0].roles.map((role: { id: string }) => role.id)).toEqual([ROLE_ACME_AUDITOR]);
+  });
+
+  it("GET a user's tenants: UserTenantDataDto[]; PUT the active tenant: UserDto", async () => {
+    const tenants = await management(api().get('/identity/resources/users/v2/me/tenants')).set('frontegg-user-id', USER_ERIN).expect(200);
+    expectToMatch(fronteggResponseSchemas.userTenants, tenants.body);
+    expect(tenants.body.map((tenant: { tenantId: string }) => tenant.tenantId)).toEqual([TENANT_ACME, TENANT_GLOBEX]);
+    const switched = await management(api().put('/identity/resources/users/v1/tenant'))
+      .set({ 'frontegg-user-id': USER_ERIN, 'frontegg-tenant-id': TENANT_ACME })
+      .send({ tenantId: TENANT_GLOBEX })
+      .expect(200);
+    expectToMatch(fronteggResponseSchemas.user, switched.body);
+    expect(switched.body.tenantId).toBe(TENANT_GLOBEX);
+  });
+
+  it('members operations refuse what the document does not allow, with the error body', async () => {
+    const answers = await Promise.all([
+      management(api().get('/identity/resources/users/v3').query({ _limit: 500 })).expect(400),
+      management(api().post('/identity/resources/users/v2')).set('frontegg-tenant-id', TENANT_ACME).send({ email: 'not-an-email', metadata: '{}' }).expect(400),
+      management(api().post('/identity/resources/users/v2')).set('frontegg-tenant-id', TENANT_ACME).send({ email: 'x@acme.test' }).expect(400),
+      management(api().post('/identity/resources/users/v2')).set('frontegg-tenant-id', TENANT_ACME).send({ email: 'bob@acme.test', metadata: '{}' }).expect(409),
+      management(api().post(`/identity/resources/users/v1/${USER_BOB}/roles`)).send({ roleIds: [ROLE_MEMBER] }).expect(400),
+      management(api().delete(`/identity/resources/users/v1/${USER_BOB}/roles`)).set('frontegg-tenant-id', TENANT_GLOBEX).send({ roleIds: [ROLE_MEMBER] }).expect(404),
+      management(api().get('/identity/resources/users/v2/me/tenants')).expect(400),
+      management(api().put('/identity/resources/users/v1/tenant')).set({ 'frontegg-user-id': USER_BOB, 'frontegg-tenant-id': TENANT_ACME }).send({ tenantId: TENANT_GLOBEX }).expect(404),
+    ]);
+    answers.forEach(({ body }) => expectToMatch(fronteggResponseSchemas.error, body));
+  });
+
   it('errors (400, 401, 404): Frontegg error body', async () => {
     const answers = await Promise.all([
       api().post('/auth/vendor').send({}).expect(400),

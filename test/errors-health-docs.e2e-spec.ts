@@ -115,6 +115,12 @@ describe('OpenAPI document (CONTRACT §4.1)', () => {
     ['put', '/v1/roles/{roleId}/permissions', 'fe.secure.write.roles', '200'],
     ['get', '/v1/users/{userId}', 'fe.secure.read.users', '200'],
     ['post', '/v1/users/{userId}/mfa/unenroll', 'fe.secure.write.users', '204'],
+    ['get', '/v1/users', 'fe.secure.read.users', '200'],
+    ['post', '/v1/users', 'fe.secure.write.users', '201'],
+    ['delete', '/v1/users/{userId}', 'fe.secure.delete.users', '204'],
+    ['put', '/v1/users/{userId}/roles', 'fe.secure.write.users', '200'],
+    ['get', '/v1/me/tenants', 'none (any verified token)', '200'],
+    ['put', '/v1/me/tenant', 'none (any verified token)', '200'],
   ];
 
   it('documents every route, and the bearer scheme', () => {

@@ -76,9 +76,11 @@ describe('a frontend project with the client installed from clients/typescript',
       outDir: 'out',
     };
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['src/frontend-sample.ts', 'src/main.ts'] }));
+    writeFileSync(join(project, 'tsconfig.members.json'), JSON.stringify({ compilerOptions, files: ['src/members-sample.ts', 'src/members-main.ts'] }));
     writeFileSync(join(project, 'tsconfig.wrong.json'), JSON.stringify({ compilerOptions: { ...compilerOptions, noEmit: true }, files: ['src/deliberately-wrong.ts'] }));
     copyFileSync(join(EXAMPLES, 'frontend-sample.ts'), join(project, 'src', 'frontend-sample.ts'));
     copyFileSync(join(EXAMPLES, 'deliberately-wrong.ts'), join(project, 'src', 'deliberately-wrong.ts'));
+    copyFileSync(join(EXAMPLES, 'members-sample.ts'), join(project, 'src', 'members-sample.ts'));
 
     const port = await freePort();
     const emulatorPort = await freePort();
@@ -153,6 +155,44 @@ describe('a frontend project with the client installed from clients/typescript',
     const token = await signIn('alice@acme.test');
     const me = await fetch(`${gatewayUrl}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
     expect(await me.json()).toMatchObject({ name: 'Alice Liddell' });
+  });
+
+  it('compiles the members and tenant-switch sample strictly and runs it: every page of members, an invitation with a role, a refusal, the switch', async () => {
+    writeFileSync(
+      join(project, 'src', 'members-main.ts'),
+      [
+        `import { signInLocally } from './frontend-sample.js';`,
+        `import { allMembers, inviteWithRole, switchTenant } from './members-sample.js';`,
+        `const gatewayUrl = ${JSON.stringify(gatewayUrl)};`,
+        `const alice = await signInLocally(${JSON.stringify(emulatorUrl)}, 'alice@acme.test');`,
+        `const bob = await signInLocally(${JSON.stringify(emulatorUrl)}, 'bob@acme.test');`,
+        `const erin = await signInLocally(${JSON.stringify(emulatorUrl)}, 'erin@shared.test');`,
+        `const members = (await allMembers(gatewayUrl, alice)).map((member) => member.email);`,
+        `const invited = await inviteWithRole(gatewayUrl, alice, 'typed.client@acme.test', 'role-acme-auditor');`,
+        `const again = await inviteWithRole(gatewayUrl, alice, 'typed.client@acme.test', 'role-acme-auditor');`,
+        `const refused = await inviteWithRole(gatewayUrl, bob, 'sneaky@acme.test', 'role-acme-auditor');`,
+        `const switched = await switchTenant(gatewayUrl, erin, 'tenant-globex');`,
+        `console.log(JSON.stringify({ members, invited, again, refused, switched }));`,
+      ].join('\n'),
+    );
+    const compiled = await tsc(project, 'tsconfig.members.json');
+    expect(compiled.output).toBe('');
+    const ran = await run(process.execPath, [join(project, 'out', 'members-main.js')], project);
+    if (ran.code !== 0) throw new Error(`the sample failed:\n${ran.output}`);
+    const { members, invited, again, refused, switched } = JSON.parse(ran.output.trim().split('\n').pop()!);
+    expect(members).toHaveLength(33);
+    expect(new Set(members).size).toBe(33);
+    expect(members).not.toContain('support@vendor.test');
+    expect(invited).toMatchObject({ email: 'typed.client@acme.test', roles: expect.arrayContaining([expect.objectContaining({ key: 'acme-auditor' })]) });
+    expect(again).toBe('already a member');
+    expect(refused).toBe('refused: missing-permission');
+    expect(switched).toEqual({
+      before: [
+        { tenantId: 'tenant-acme', name: 'Acme', active: true },
+        { tenantId: 'tenant-globex', name: 'Globex', active: false },
+      ],
+      refreshRequired: true,
+    });
   });
 
   it('refuses to compile a wrong field, path or reason, naming it (clients/typescript/examples/deliberately-wrong.ts)', async () => {

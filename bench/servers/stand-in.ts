@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { ALL_ROLES, API_KEY, CLIENT_ID, PERMISSIONS, userById, userDto } from '../fixtures';
+import { ALL_ROLES, API_KEY, CLIENT_ID, membersPage, PERMISSIONS, TENANTS, userById, userDto } from '../fixtures';
 import { listenForParent, requiredEnv } from './child';
 
 const VENDOR_TOKEN_TTL_S = 3600;
@@ -47,6 +47,7 @@ const configuration = json({
 });
 const roles = json(ALL_ROLES);
 const permissions = json(PERMISSIONS);
+const membersPages = new Map<string, Buffer>(TENANTS.map((tenantId) => [tenantId, json(membersPage(tenantId))]));
 const userBodies = new Map<string, Buffer>();
 const vendorTokens = new Set<string>();
 let counts: Record<string, number> = {};
@@ -125,6 +126,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       return send(res, 200, roles);
     case 'GET /identity/resources/permissions/v1':
       return send(res, 200, permissions);
+    case 'GET /identity/resources/users/v3': {
+      // The first page of the tenant of frontegg-tenant-id, whatever the query asks.
+      const page = membersPages.get(String(req.headers['frontegg-tenant-id']));
+      return page ? send(res, 200, page) : problem(res, 400, 'frontegg-tenant-id header is required');
+    }
     case 'GET /identity/resources/vendor-only/users/v1/{userId}':
     case 'PUT /identity/resources/users/v1/{userId}': {
       if (method === 'PUT') {

@@ -34,7 +34,7 @@ function show(what, status, body) {
 function render(session) {
   $('signed-in').hidden = session === undefined;
   $('sign-in').hidden = session !== undefined;
-  $('status').textContent = session === undefined ? 'Signed out.' : `Signed in until ${session.expiresAt} unless idle.`;
+  $('status').textContent = session === undefined ? 'Signed out.' : `Signed in to ${session.tenantId} until ${session.expiresAt} unless idle.`;
   $('who').textContent = session === undefined ? '' : session.email ?? session.userId;
 }
 
@@ -64,10 +64,100 @@ async function signOut() {
   if (status === 200) location.assign(body.logoutUrl);
 }
 
+// The admin screen: the tenant switcher, the members table with paging, invitations, role changes
+// and removals. Every rule (who may do what to whom) is the gateway's: the page shows its answers.
+const members = { page: 0, limit: 20, roles: [] };
+
+/** An element with text content only: names and emails never become markup. */
+function element(tag, text, attributes = {}) {
+  const node = document.createElement(tag);
+  if (text !== undefined) node.textContent = text;
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  return node;
+}
+
+function roleOptions(select, selectedIds) {
+  select.replaceChildren(...members.roles.map((role) => {
+    const option = element('option', role.name, { value: role.id });
+    option.selected = selectedIds.includes(role.id);
+    return option;
+  }));
+}
+
+async function loadAdmin() {
+  const tenants = await call('GET', '/v1/me/tenants');
+  if (tenants.status === 200) {
+    $('tenant').replaceChildren(...tenants.body.map((tenant) => {
+      const option = element('option', tenant.name, { value: tenant.tenantId });
+      option.selected = tenant.active;
+      return option;
+    }));
+  }
+  const roles = await call('GET', '/v1/roles');
+  members.roles = roles.status === 200 ? roles.body : [];
+  roleOptions($('invite-role'), []);
+  await loadMembers(0);
+}
+
+async function loadMembers(page) {
+  const { status, body } = await call('GET', `/v1/users?limit=${members.limit}&page=${page}&sort=name&order=asc`);
+  const items = status === 200 ? body.items : [];
+  members.page = page;
+  $('members').tBodies[0].replaceChildren(...items.map(memberRow));
+  $('page-number').textContent = status === 200 ? `Page ${page + 1}` : '';
+  $('previous-page').disabled = status !== 200 || page === 0;
+  $('next-page').disabled = status !== 200 || !body.hasMore;
+}
+
+function memberRow(member) {
+  const row = element('tr', undefined, { 'data-user-id': member.id });
+  const roles = element('select', undefined, { multiple: '', 'aria-label': `Roles of ${member.email}` });
+  roles.classList.add('roles');
+  roleOptions(roles, member.roles.map((role) => role.id));
+  const save = element('button', 'Save roles', { type: 'button' });
+  save.classList.add('save-roles');
+  save.addEventListener('click', () => void setRoles(member.id, [...roles.selectedOptions].map((option) => option.value)));
+  const remove = element('button', 'Remove', { type: 'button' });
+  remove.classList.add('remove');
+  remove.addEventListener('click', () => void removeMember(member.id, row));
+  const rolesCell = element('td');
+  rolesCell.append(roles, save);
+  const actions = element('td');
+  actions.append(remove);
+  row.append(element('td', member.name ?? ''), element('td', member.email), rolesCell, actions);
+  return row;
+}
+
+async function setRoles(userId, roleIds) {
+  await call('PUT', `/v1/users/${encodeURIComponent(userId)}/roles`, { roleIds });
+}
+
+async function removeMember(userId, row) {
+  const { status } = await call('DELETE', `/v1/users/${encodeURIComponent(userId)}`);
+  if (status === 204) row.remove();
+}
+
+async function invite(event) {
+  event.preventDefault();
+  const roleId = $('invite-role').value;
+  await call('POST', '/v1/users', { email: $('invite-email').value, ...(roleId ? { roleIds: [roleId] } : {}) });
+}
+
+/** With a session the gateway refreshes the token itself: the next call already runs in the new tenant. */
+async function switchTenant() {
+  const { status } = await call('PUT', '/v1/me/tenant', { tenantId: $('tenant').value });
+  if (status === 200) await refreshSession();
+}
+
 // After signing in, the gateway sends the browser back here (returnTo is a path on this site).
 $('sign-in').href = `${GATEWAY}/auth/login?returnTo=${encodeURIComponent(location.pathname)}`;
 $('load-session').addEventListener('click', () => void refreshSession());
 $('load-me').addEventListener('click', () => void loadMe());
 $('update-me').addEventListener('submit', (event) => void updateMe(event));
 $('sign-out').addEventListener('click', () => void signOut());
+$('load-admin').addEventListener('click', () => void loadAdmin());
+$('previous-page').addEventListener('click', () => void loadMembers(members.page - 1));
+$('next-page').addEventListener('click', () => void loadMembers(members.page + 1));
+$('invite').addEventListener('submit', (event) => void invite(event));
+$('switch-tenant').addEventListener('click', () => void switchTenant());
 void refreshSession().then((status) => (status === 200 ? loadMe() : undefined));

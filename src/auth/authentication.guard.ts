@@ -5,7 +5,7 @@ import { ProblemException } from '../common/problems/problem.exception';
 import { bearerTokenOf } from './bearer-token';
 import { isPublicRoute } from './decorators/public.decorator';
 import { attachPrincipal } from './principal';
-import { SESSION_AUTHENTICATOR, type SessionAuthenticator } from '../sessions/session-authenticator';
+import { SESSION_AUTHENTICATOR, type SessionAuthenticator } from './session-authenticator';
 import { TokenRejectedError, TokenVerifier } from './token-verifier.service';
 
 /**

@@ -1,4 +1,25 @@
-import type { Grants } from '../authorization/grants';
+import type { RoleLevel } from '../identity/role-level';
+
+/** A role the caller holds in its tenant, as the identity API knows it: by id, with its level. */
+export interface HeldRole {
+  readonly id: string;
+  readonly key: string;
+  /** `null`: the upstream gave no finite level; such a role gives its holder no level (role-level.ts). */
+  readonly level: RoleLevel;
+}
+
+/** What a caller may do in its tenant: from the token's claims, or resolved from the identity API. */
+export interface Grants {
+  /** Permission keys; wildcard grants (`fe.secure.*`) included as written. */
+  readonly permissions: readonly string[];
+  /** Role keys, as a token names them. */
+  readonly roleKeys: readonly string[];
+  /**
+   * The roles held in the tenant by id, with their levels: present only when resolved from the
+   * identity API. Level rules use these, never keys (a key can be reused by another tenant's role).
+   */
+  readonly roles?: readonly HeldRole[];
+}
 
 export const TOKEN_TYPES = ['userToken', 'userApiToken'] as const;
 export type TokenType = (typeof TOKEN_TYPES)[number];

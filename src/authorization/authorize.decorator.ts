@@ -1,7 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtension, ApiResponse, ApiSecurity } from '@nestjs/swagger';
-import { BEARER_SCHEME } from '../auth/bearer-scheme';
-import { sessionRequirement } from '../sessions/session-openapi';
+import { BEARER_SCHEME, sessionRequirement } from '../common/openapi/security-schemes';
 import { ApiProblems } from '../common/openapi/problem-responses';
 import { PROBLEM_CONTENT_TYPE } from '../common/problems/problem-details';
 import { DENIAL_REASONS, type DenialReason } from '../common/problems/problem.exception';
@@ -29,6 +28,7 @@ export function Authorize(policy: Policy<any, any>): MethodDecorator {
   };
   if (policy.target?.notFound) problems[404] = `\`${policy.target.notFound}\`: missing, or not in your tenant (the two are not told apart)`;
   if (refusals.has('key-conflict')) problems[409] = 'The role key is already used in your tenant or by an environment-wide role; nothing was written';
+  if (refusals.has('member-conflict')) problems[409] = 'The email address is already a member of your tenant; nothing was written';
   return applyDecorators(
     SetMetadata(POLICY, policy),
     // Alternatives: a Bearer token, or (SESSIONS=on) the session cookie together with X-CSRF.

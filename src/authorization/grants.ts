@@ -1,27 +1,10 @@
 import { holdsPermission } from '../auth/permissions';
+import type { Grants } from '../auth/principal';
 import type { FronteggPermission, FronteggRole, FronteggUser, FronteggUserTenant } from '../identity/frontegg-api.types';
 import type { RoleLevel } from '../identity/role-level';
 
-/** A role the caller holds in its tenant, as the identity API knows it: by id, with its level. */
-export interface HeldRole {
-  readonly id: string;
-  readonly key: string;
-  /** `null`: the upstream gave no finite level; such a role gives its holder no level (role-level.ts). */
-  readonly level: RoleLevel;
-}
-
-/** What a caller may do in its tenant: from the token's claims, or resolved from the identity API. */
-export interface Grants {
-  /** Permission keys; wildcard grants (`fe.secure.*`) included as written. */
-  readonly permissions: readonly string[];
-  /** Role keys, as a token names them. */
-  readonly roleKeys: readonly string[];
-  /**
-   * The roles held in the tenant by id, with their levels: present only when resolved from the
-   * identity API. Level rules use these, never keys (a key can be reused by another tenant's role).
-   */
-  readonly roles?: readonly HeldRole[];
-}
+// The grants type lives with the principal that carries it (auth/); re-exported for this layer's users.
+export type { Grants, HeldRole } from '../auth/principal';
 
 /** Why resolved grants are refused: `401 access revoked` (CONTRACT §3). */
 export type Revocation = 'deleted' | 'locked' | 'not-a-member' | 'membership-disabled' | 'membership-expired';
@@ -35,7 +18,7 @@ export type Resolution =
  * The user's membership in `tenantId`, or undefined when there is none. Some answers list only
  * the active tenant through the top-level fields, without `tenants`.
  */
-export function membershipIn(user: FronteggUser, tenantId: string): FronteggUserTenant | undefined {
+export function membershipIn(user: Pick<FronteggUser, 'tenants' | 'tenantId'> & { roles?: FronteggRole[] }, tenantId: string): FronteggUserTenant | undefined {
   if (Array.isArray(user.tenants)) return user.tenants.find((tenant) => tenant.tenantId === tenantId);
   return user.tenantId === tenantId ? { tenantId, roles: user.roles ?? [] } : undefined;
 }

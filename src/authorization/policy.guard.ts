@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { isPublicRoute } from '../auth/decorators/public.decorator';
 import { missingPermissions } from '../auth/permissions';
 import type { Principal } from '../auth/principal';
+import { noSession } from '../auth/session-authenticator';
 import { validateBody } from '../common/pipes/validation.pipe';
 import { ProblemException } from '../common/problems/problem.exception';
 import { GatewayConfig } from '../config/gateway-config';
@@ -14,7 +15,6 @@ import { PermissionCatalogue } from './permission-catalogue.service';
 import type { Policy, PolicyContext } from './policy';
 import { assertRecentSignIn } from './rules/member-rules';
 import { TenantDirectory } from './tenant-directory.service';
-import { noSession } from '../sessions/session-cookie';
 
 type AnyPolicy = Policy<unknown, unknown>;
 

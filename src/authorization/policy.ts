@@ -9,7 +9,7 @@ import type { PermissionCatalogue } from './permission-catalogue.service';
 import type { TenantDirectory } from './tenant-directory.service';
 
 /** What a rule may answer besides a `403` reason, for the documentation. */
-export type Refusal = DenialReason | 'step-up' | 'key-conflict' | 'unknown-permission';
+export type Refusal = DenialReason | 'step-up' | 'key-conflict' | 'member-conflict' | 'unknown-permission' | 'unknown-role';
 
 /** Everything a rule may look at, prepared by the policy guard. */
 export interface PolicyContext<Body = unknown> {

@@ -19,7 +19,7 @@ function sourceFiles(directory: string): string[] {
 describe('tenant boundary', () => {
   it('reads users and roles upstream only through the authorization layer', () => {
     const readers = sourceFiles(SRC)
-      .filter((file) => /\.(getUser|listRoles)\(/.test(readFileSync(file, 'utf8')))
+      .filter((file) => /\.(getUser|listRoles|listUsers)\(/.test(readFileSync(file, 'utf8')))
       .map((file) => relative(SRC, file))
       .sort();
     expect(readers).toEqual(['authorization/grants.resolver.ts', 'authorization/tenant-directory.service.ts']);

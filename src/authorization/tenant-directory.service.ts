@@ -4,9 +4,9 @@ import type { RequestTrace } from '../common/http/request-trace';
 import { assertPathId } from '../common/validation/path-id';
 import { ProblemException } from '../common/problems/problem.exception';
 import { GatewayConfig } from '../config/gateway-config';
-import type { FronteggRole, FronteggUser, FronteggUserTenant } from '../identity/frontegg-api.types';
+import type { FronteggRole, FronteggUser, FronteggUsersQuery, FronteggUserTenant, FronteggUserV3 } from '../identity/frontegg-api.types';
 import { IdentityClient } from '../identity/identity.client';
-import { membershipOfVisibleMember, roleOwnedBy, rolesVisibleIn, USER_NOT_FOUND } from './rules/tenant-rules';
+import { membershipOfVisibleMember, roleOwnedBy, rolesVisibleIn, USER_NOT_FOUND, visibleMembershipIn } from './rules/tenant-rules';
 import { tenantRolesScope } from './tenant-scope';
 
 /** A member of the caller's tenant, as the layer hands it to a route: already known to be in the tenant. */
@@ -14,6 +14,29 @@ export interface TenantMember {
   readonly user: FronteggUser;
   /** The membership in the caller's tenant (its roles are that tenant's). */
   readonly membership: FronteggUserTenant;
+}
+
+/** One listed member of the caller's tenant: visible, with the membership of that tenant. */
+export interface ListedMember {
+  readonly user: FronteggUserV3;
+  readonly membership: FronteggUserTenant;
+}
+
+/** A page of the tenant's members, and whether the upstream has a page after it (no counts: they would include hidden users). */
+export interface MembersPage {
+  readonly members: readonly ListedMember[];
+  readonly hasMore: boolean;
+}
+
+/** A member to change, with the tenant's visible roles it may be given (the role rules check against them). */
+export interface MemberWithRoles extends TenantMember {
+  readonly visibleRoles: readonly FronteggRole[];
+}
+
+/** What an invitation is decided on: the tenant's visible roles, and whether the email is a member already. */
+export interface Invitation {
+  readonly visibleRoles: readonly FronteggRole[];
+  readonly alreadyMember: boolean;
 }
 
 /** A role of the caller's own tenant (never environment-wide), with the tenant's visible roles it was found among. */
@@ -70,6 +93,37 @@ export class TenantDirectory {
     return { user, membership: membershipOfVisibleMember(tenantId, user) };
   }
 
+  /** A visible member of the tenant, with the roles the tenant sees (for a change of its roles). */
+  async memberWithRoles(tenantId: string, userId: string, trace: RequestTrace): Promise<MemberWithRoles> {
+    const [member, visibleRoles] = await Promise.all([this.member(tenantId, userId, trace), this.visibleRoles(tenantId, trace)]);
+    return { ...member, visibleRoles };
+  }
+
+  /**
+   * Looks before an invitation writes: the tenant's roles, and whether a member of the tenant has
+   * this email already (compared whole and in any case, whatever the upstream's filter matches).
+   */
+  async invitation(tenantId: string, email: string, trace: RequestTrace): Promise<Invitation> {
+    const query = { _limit: 100, _offset: 0, _email: email, _sortBy: 'email', _order: 'ASC' } as const;
+    const [visibleRoles, { members }] = await Promise.all([this.visibleRoles(tenantId, trace), this.members(tenantId, query, trace)]);
+    const wanted = email.toLowerCase();
+    return { visibleRoles, alreadyMember: members.some(({ user }) => user.email?.toLowerCase() === wanted) };
+  }
+
+  /**
+   * A page of the tenant's members. Whatever the upstream answered, only visible users whose
+   * memberships include the tenant come out (an upstream that ignored the tenant header leaks nobody).
+   */
+  async members(tenantId: string, query: FronteggUsersQuery, trace: RequestTrace): Promise<MembersPage> {
+    const page = await this.identity.listUsers(tenantId, query, trace);
+    const members = page.items.flatMap((user) => {
+      const membership = visibleMembershipIn(tenantId, user);
+      return membership ? [{ user, membership }] : [];
+    });
+    const hasMore = Boolean(page._links?.next) || (page._metadata?.totalPages ?? 0) > query._offset + 1;
+    return { members, hasMore };
+  }
+
   /** The caller's own user record (whatever its tenants: it is the caller's). */
   self(userId: string, trace: RequestTrace): Promise<FronteggUser> {
     return this.identity.getUser(userId, trace);
@@ -81,6 +135,23 @@ export class TenantDirectory {
    */
   async rolesChanged(tenantId: string): Promise<void> {
     await this.cache.changed(tenantRolesScope(tenantId));
+  }
+
+  /**
+   * Runs a write to the tenant's roles or memberships, then drops the tenant's cached roles and
+   * resolved grants (on every instance) whenever the write may have changed them: when it
+   * succeeded, and when its outcome is unknown (no answer, a 5xx). A removed member's next request
+   * is then resolved again (`401 access revoked` with AUTHZ_SOURCE=live), new roles apply at once.
+   */
+  async changing<T>(tenantId: string, write: () => Promise<T>): Promise<T> {
+    try {
+      const result = await write();
+      await this.rolesChanged(tenantId);
+      return result;
+    } catch (error) {
+      if (!(error instanceof ProblemException) || error.getStatus() >= 500) await this.rolesChanged(tenantId);
+      throw error;
+    }
   }
 }
 

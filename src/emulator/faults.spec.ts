@@ -75,6 +75,14 @@ describe('FaultRegistry', () => {
     expect(faults.take('POST', '/auth/vendor')).toBeUndefined();
   });
 
+  it('lets `skip` matching requests through before acting, whatever their method', () => {
+    const faults = new FaultRegistry();
+    faults.add({ path: '/identity/resources/users/v1/*', status: 500, skip: 1, count: 1 });
+    expect(faults.take('DELETE', '/identity/resources/users/v1/user-bob/roles')).toBeUndefined();
+    expect(faults.take('POST', '/identity/resources/users/v1/user-bob/roles')?.status).toBe(500);
+    expect(faults.take('POST', '/identity/resources/users/v1/user-bob/roles')).toBeUndefined();
+  });
+
   it('keeps a fault without count until cleared', () => {
     const faults = new FaultRegistry();
     faults.add({ path: '/x', status: 500 });

@@ -7,6 +7,8 @@ interface RegisteredFault {
   spec: FaultSpec;
   /** Uses left; undefined = until cleared. */
   remaining: number | undefined;
+  /** Matching requests still to let through before acting. */
+  toSkip: number;
 }
 
 /**
@@ -75,7 +77,7 @@ export class FaultRegistry {
 
   add(spec: FaultSpec): string {
     assertUsableFault(spec);
-    this.faults.push({ spec, remaining: spec.count });
+    this.faults.push({ spec, remaining: spec.count, toSkip: spec.skip ?? 0 });
     return `fault-${randomUUID()}`;
   }
 
@@ -86,6 +88,10 @@ export class FaultRegistry {
   take(method: string, path: string): FaultSpec | undefined {
     const fault = this.faults.findLast((candidate) => faultMatches(candidate.spec, method, path));
     if (!fault) return undefined;
+    if (fault.toSkip > 0) {
+      fault.toSkip--;
+      return undefined;
+    }
     if (fault.remaining !== undefined && --fault.remaining === 0) {
       this.faults = this.faults.filter((candidate) => candidate !== fault);
     }

@@ -49,7 +49,14 @@ export interface UserRecord {
   tenants: TenantMembership[];
 }
 
+/** A tenant (account) as the user routes name it: UserTenantDataDto's `tenantId` and `name`. */
+export interface TenantRecord {
+  tenantId: string;
+  name: string;
+}
+
 export interface IdentityData {
+  tenants: TenantRecord[];
   permissions: PermissionRecord[];
   roles: RoleRecord[];
   users: UserRecord[];

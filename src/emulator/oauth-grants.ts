@@ -111,6 +111,13 @@ export class OAuthGrants {
     return { ok: true, grant: family.grant, familyId: family.id };
   }
 
+  /** The user's active tenant changed: every live sign-in of the user refreshes into the new tenant. */
+  switchTenant(userId: string, tenantId: string): void {
+    for (const family of this.families.values()) {
+      if (family.grant.userId === userId) family.grant = { ...family.grant, tenantId };
+    }
+  }
+
   revokeFamily(familyId: string): void {
     const family = this.families.get(familyId);
     if (family) family.revoked = true;

@@ -15,6 +15,7 @@ export const PERM_WRITE_ROLES = 'perm-write-roles';
 export const PERM_DELETE_ROLES = 'perm-delete-roles';
 export const PERM_READ_USERS = 'perm-read-users';
 export const PERM_WRITE_USERS = 'perm-write-users';
+export const PERM_DELETE_USERS = 'perm-delete-users';
 export const PERM_REPORTS_READ = 'perm-reports-read';
 export const PERM_REPORTS_WRITE = 'perm-reports-write';
 
@@ -41,6 +42,14 @@ export const USER_DISABLED = 'user-disabled';
 export const USER_EXPIRED = 'user-expired';
 /** A weak admin of tenant-acme: writes users through acme-helpdesk (level 40), below Admin's 10. */
 export const USER_HENRY = 'user-henry';
+
+/**
+ * Plain tenant-acme members (Member role) that exist so that the members list has more than one
+ * page at its default size: `user-acme-member-01` to `-24`. They sign in like everyone else but
+ * are left out of the sign-in details printed at start.
+ */
+export const PAGING_MEMBER_PREFIX = 'user-acme-member-';
+export const PAGING_MEMBER_COUNT = 24;
 
 /** When user-expired's temporary membership of tenant-acme ended: fixed, and in the past. */
 export const TEMPORARY_MEMBERSHIP_EXPIRED_AT = '2024-03-01T00:00:00.000Z';
@@ -115,16 +124,22 @@ export function createSeedData(): IdentityData {
     PERM_DELETE_ROLES,
     PERM_READ_USERS,
     PERM_WRITE_USERS,
+    PERM_DELETE_USERS,
     PERM_REPORTS_READ,
     PERM_REPORTS_WRITE,
   ];
   return {
+    tenants: [
+      { tenantId: TENANT_ACME, name: 'Acme' },
+      { tenantId: TENANT_GLOBEX, name: 'Globex' },
+    ],
     permissions: [
       permission(PERM_READ_ROLES, 'fe.secure.read.roles', 'Read roles', 'View roles and their permissions'),
       permission(PERM_WRITE_ROLES, 'fe.secure.write.roles', 'Write roles', 'Create and change roles'),
       permission(PERM_DELETE_ROLES, 'fe.secure.delete.roles', 'Delete roles', 'Delete roles'),
       permission(PERM_READ_USERS, 'fe.secure.read.users', 'Read users', 'View users of the account'),
       permission(PERM_WRITE_USERS, 'fe.secure.write.users', 'Write users', 'Change users of the account'),
+      permission(PERM_DELETE_USERS, 'fe.secure.delete.users', 'Delete users', 'Remove users from the account'),
       permission(PERM_REPORTS_READ, 'app.reports.read', 'Read reports', 'View reports'),
       permission(PERM_REPORTS_WRITE, 'app.reports.write', 'Write reports', 'Create and change reports'),
     ],
@@ -303,15 +318,33 @@ export function createSeedData(): IdentityData {
         lastLogin: '2024-06-12T08:00:00.000Z',
         tenants: [{ tenantId: TENANT_ACME, roleIds: [ROLE_MEMBER, ROLE_ACME_HELPDESK] }],
       }),
+      ...pagingMembers(),
     ],
   };
+}
+
+function pagingMembers(): UserRecord[] {
+  return Array.from({ length: PAGING_MEMBER_COUNT }, (_, index) => {
+    const number = String(index + 1).padStart(2, '0');
+    const day = String(index + 1).padStart(2, '0');
+    return user({
+      id: `${PAGING_MEMBER_PREFIX}${number}`,
+      email: `member${number}@acme.test`,
+      name: `Member ${number}`,
+      createdAt: `2024-03-${day}T10:00:00.000Z`,
+      lastLogin: `2024-06-${day}T08:00:00.000Z`,
+      tenants: [{ tenantId: TENANT_ACME, roleIds: [ROLE_MEMBER] }],
+    });
+  });
 }
 
 /** Sign-in details of every seeded user, for banners and tests. */
 export function seedUserSignIns(): SeedUserSignIn[] {
   const seed = createSeedData();
   const roleKey = new Map(seed.roles.map((seeded) => [seeded.id, seeded.key]));
-  return seed.users.map((seeded) => ({
+  return seed.users
+    .filter((seeded) => !seeded.id.startsWith(PAGING_MEMBER_PREFIX))
+    .map((seeded) => ({
     id: seeded.id,
     email: seeded.email,
     password: seeded.password,

@@ -1,4 +1,4 @@
-import type { PermissionRecord, RoleRecord, UserRecord } from './model';
+import type { PermissionRecord, RoleRecord, TenantRecord, UserRecord } from './model';
 import { createSeedData } from './seed';
 
 function byId<T extends { id: string }>(items: T[]): Map<string, T> {
@@ -11,6 +11,7 @@ function byId<T extends { id: string }>(items: T[]): Map<string, T> {
  * order, so listings are stable: seed order, then creation order.
  */
 export class IdentityStore {
+  private tenants = new Map<string, TenantRecord>();
   private permissions = new Map<string, PermissionRecord>();
   private roles = new Map<string, RoleRecord>();
   private users = new Map<string, UserRecord>();
@@ -22,6 +23,7 @@ export class IdentityStore {
   /** Back to a fresh copy of the seed data. */
   reset(): void {
     const seed = createSeedData();
+    this.tenants = new Map(seed.tenants.map((tenant) => [tenant.tenantId, tenant]));
     this.permissions = byId(seed.permissions);
     this.roles = byId(seed.roles);
     this.users = byId(seed.users);
@@ -55,6 +57,19 @@ export class IdentityStore {
         membership.roleIds = membership.roleIds.filter((roleId) => roleId !== id);
       }
     }
+  }
+
+  /** A tenant's name; a tenant the seed does not name is called by its id. */
+  tenantName(tenantId: string): string {
+    return this.tenants.get(tenantId)?.name ?? tenantId;
+  }
+
+  listUsers(): UserRecord[] {
+    return [...this.users.values()];
+  }
+
+  addUser(user: UserRecord): void {
+    this.users.set(user.id, user);
   }
 
   findUser(id: string): UserRecord | undefined {

@@ -125,6 +125,65 @@ export interface FronteggUpdateUserRequest {
   name?: string;
 }
 
+/** UserV3Dto (items of `GET /identity/resources/users/v3`): UserDto without top-level roles and permissions. */
+export type FronteggUserV3 = Omit<FronteggUser, 'roles' | 'permissions' | 'groups'>;
+
+/** `GET /identity/resources/users/v3` answer: FronteggPaginationWrapper with links and totals. */
+export interface FronteggUsersPage {
+  items: FronteggUserV3[];
+  _links?: { next?: string; prev?: string; first?: string; last?: string };
+  _metadata?: { totalItems?: number; totalPages?: number };
+}
+
+/** The query of `GET /identity/resources/users/v3` the gateway sends; `_offset` is a page number. */
+export interface FronteggUsersQuery {
+  _limit: number;
+  _offset: number;
+  _email?: string;
+  _namePrefix?: string;
+  _sortBy: 'createdAt' | 'name' | 'email';
+  _order: 'ASC' | 'DESC';
+}
+
+/** CreateUserDto (`POST /identity/resources/users/v2`): the fields the gateway sends; `metadata` is required by the operation. */
+export interface FronteggCreateUserRequest {
+  email: string;
+  name?: string;
+  /** Stringified JSON object. */
+  metadata: string;
+  roleIds?: string[];
+  skipInviteEmail?: boolean;
+}
+
+/** UserCreatedResponse. */
+export interface FronteggUserCreated {
+  id: string;
+  email: string;
+  verified?: boolean;
+  name?: string;
+  profilePictureUrl?: string;
+  /** Role ids. */
+  roles?: string[];
+  createdAt?: string;
+  lastLogin?: string;
+}
+
+/** AssignUserToRolesDto / UnassignUserFromRolesDto. */
+export interface FronteggUserRolesRequest {
+  roleIds: string[];
+}
+
+/** UserTenantDataDto (items of `GET /identity/resources/users/v2/me/tenants`). */
+export interface FronteggUserTenantData {
+  tenantId: string;
+  name: string;
+}
+
+/** UpdateUserTenantDto (`PUT /identity/resources/users/v1/tenant`). */
+export interface FronteggUpdateUserTenantRequest {
+  tenantId: string;
+}
+
 /** AuthenticateUserPasswordDto (`POST /identity/resources/auth/v1/user`). */
 export interface FronteggPasswordLoginRequest {
   email?: string;

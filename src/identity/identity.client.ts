@@ -10,6 +10,11 @@ import type {
   FronteggUpdateRoleRequest,
   FronteggUpdateUserRequest,
   FronteggUser,
+  FronteggCreateUserRequest,
+  FronteggUserCreated,
+  FronteggUsersPage,
+  FronteggUsersQuery,
+  FronteggUserTenantData,
 } from './frontegg-api.types';
 import { Metrics, upstreamOutcomeOf } from '../metrics/metrics.service';
 import { withRoleLevel, withRoleLevels } from './role-level';
@@ -117,6 +122,44 @@ export class IdentityClient {
     return withRoleLevel(await this.call('set role permissions', request, isObject, trace));
   }
 
+  /** One page of the tenant's users (the upstream decides who is in it; the caller filters again). */
+  listUsers(tenantId: string, query: FronteggUsersQuery, trace: RequestTrace): Promise<FronteggUsersPage> {
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(query)) if (value !== undefined) search.set(name, String(value));
+    const request = { method: 'GET', url: `${IDENTITY}/users/v3?${search.toString()}`, headers: tenantHeader(tenantId) } as const;
+    return this.call('list users', request, isUsersPage, trace);
+  }
+
+  /** Invites a user into `tenantId` (a new user, or one of another tenant who gains a membership). */
+  inviteUser(tenantId: string, invitation: FronteggCreateUserRequest, trace: RequestTrace): Promise<FronteggUserCreated> {
+    const request = { method: 'POST', url: `${IDENTITY}/users/v2`, headers: tenantHeader(tenantId), data: invitation } as const;
+    return this.call('invite user', request, isObject, trace);
+  }
+
+  /** Removes the user from `tenantId` only: without the tenant header the upstream would remove it everywhere. */
+  async removeUserFromTenant(tenantId: string, userId: string, trace: RequestTrace): Promise<void> {
+    await this.call('remove user', { method: 'DELETE', url: `${IDENTITY}/users/v1/${segment(userId)}`, headers: tenantHeader(tenantId) }, anyBody, trace);
+  }
+
+  /** Assigns (`POST`) or unassigns (`DELETE`) roles of the user's membership in `tenantId`. */
+  async changeUserRoles(tenantId: string, userId: string, change: 'assign' | 'unassign', roleIds: string[], trace: RequestTrace): Promise<void> {
+    const method = change === 'assign' ? 'POST' : 'DELETE';
+    const request = { method, url: `${IDENTITY}/users/v1/${segment(userId)}/roles`, headers: tenantHeader(tenantId), data: { roleIds } } as const;
+    await this.call(`${change} user roles`, request, anyBody, trace);
+  }
+
+  /** The tenants the user belongs to. */
+  listUserTenants(userId: string, trace: RequestTrace): Promise<FronteggUserTenantData[]> {
+    const request = { method: 'GET', url: `${IDENTITY}/users/v2/me/tenants`, headers: userHeader(userId) } as const;
+    return this.call('list user tenants', request, Array.isArray, trace);
+  }
+
+  /** Makes `tenantId` the user's active tenant (where its next token refresh lands); `fromTenantId` is the token's. */
+  async switchActiveTenant(userId: string, fromTenantId: string, tenantId: string, trace: RequestTrace): Promise<void> {
+    const headers = { ...userHeader(userId), ...tenantHeader(fromTenantId) };
+    await this.call('switch active tenant', { method: 'PUT', url: `${IDENTITY}/users/v1/tenant`, headers, data: { tenantId } }, isObject, trace);
+  }
+
   /** Removes every MFA device of the user, in all of its tenants. */
   async unenrollMfa(userId: string, trace: RequestTrace): Promise<void> {
     const request = { method: 'POST', url: `${IDENTITY}/vendor-only/users/v1/${segment(userId)}/mfa/unenroll` } as const;
@@ -214,6 +257,10 @@ function tenantHeader(tenantId: string): Record<string, string> {
   return { 'frontegg-tenant-id': tenantId };
 }
 
+function userHeader(userId: string): Record<string, string> {
+  return { 'frontegg-user-id': segment(userId) };
+}
+
 /** Ids travel in upstream paths only when they are plain ids, and always encoded. */
 function segment(id: string): string {
   if (!PATH_ID_PATTERN.test(id)) throw ProblemException.badRequest('identifier must match ^[A-Za-z0-9_-]{1,64}$');
@@ -231,6 +278,10 @@ function notRetriedAgain(error: unknown): never {
 
 function anyBody(): boolean {
   return true;
+}
+
+function isUsersPage(body: unknown): boolean {
+  return isObject(body) && Array.isArray((body as { items?: unknown }).items);
 }
 
 function isObject(body: unknown): boolean {

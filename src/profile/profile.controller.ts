@@ -7,7 +7,7 @@ import { CurrentPrincipal } from '../auth/decorators/current-principal.decorator
 import type { Principal } from '../auth/principal';
 import { CurrentTrace } from '../common/http/current-trace.decorator';
 import type { RequestTrace } from '../common/http/request-trace';
-import { ApiProblems, withUpstreamProblems } from '../common/openapi/problem-responses';
+import { ApiProblems, JSON_BODY_PROBLEMS, withUpstreamProblems } from '../common/openapi/problem-responses';
 import { ProfileDto } from './dto/profile.dto';
 import { UpdateOwnProfileDto } from './dto/update-own-profile.dto';
 import { ProfileService } from './profile.service';
@@ -34,8 +34,7 @@ export class ProfileController {
     withUpstreamProblems({
       400: 'Invalid or unknown property (named in the detail); nothing was sent upstream',
       404: 'The user no longer exists upstream',
-      413: 'Body larger than 16 KiB',
-      415: 'Body is not application/json',
+      ...JSON_BODY_PROBLEMS,
     }),
   )
   update(@CurrentPrincipal() principal: Principal, @Body() changes: UpdateOwnProfileDto, @CurrentTrace() trace: RequestTrace): Promise<ProfileDto> {

@@ -98,19 +98,9 @@ export class RoleAdministration {
     });
   }
 
-  /**
-   * Drops the tenant's cached roles and resolved grants (on every instance) whenever the write may
-   * have changed them: when it succeeded, and when its outcome is unknown (no answer, a 5xx).
-   */
-  private async changingRolesOf<T>(principal: Principal, write: () => Promise<T>): Promise<T> {
-    try {
-      const result = await write();
-      await this.directory.rolesChanged(principal.tenantId);
-      return result;
-    } catch (error) {
-      if (!(error instanceof ProblemException) || error.getStatus() >= 500) await this.directory.rolesChanged(principal.tenantId);
-      throw error;
-    }
+  /** The write, with the tenant's cached roles and grants dropped after it (TenantDirectory.changing). */
+  private changingRolesOf<T>(principal: Principal, write: () => Promise<T>): Promise<T> {
+    return this.directory.changing(principal.tenantId, write);
   }
 }
 

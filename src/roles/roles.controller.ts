@@ -12,7 +12,7 @@ import type { OwnedRole } from '../authorization/tenant-directory.service';
 import { CurrentTrace } from '../common/http/current-trace.decorator';
 import type { RequestTrace } from '../common/http/request-trace';
 import { pathIdParameter } from '../common/openapi/path-id-parameter';
-import { ApiProblems, withUpstreamProblems } from '../common/openapi/problem-responses';
+import { ApiProblems, JSON_BODY_PROBLEMS, withUpstreamProblems } from '../common/openapi/problem-responses';
 import { CreateRoleDto } from './dto/create-role.dto';
 import { RoleDto } from './dto/role.dto';
 import { SetRolePermissionsDto } from './dto/set-role-permissions.dto';
@@ -23,8 +23,7 @@ import { RolesService } from './roles.service';
 const ROLE_ID = pathIdParameter('roleId');
 const WRITE_PROBLEMS = withUpstreamProblems({
   400: 'Invalid or unknown property, or an invalid role id; nothing was sent upstream',
-  413: 'Body larger than 16 KiB',
-  415: 'Body is not application/json',
+  ...JSON_BODY_PROBLEMS,
 });
 const OWN_ROLE_RULES = 'Only roles of your tenant at most as strong (level) as your own; an environment-wide role is a 403.';
 

@@ -1,4 +1,3 @@
-import { HttpStatus } from '@nestjs/common';
 import { parseCookie, stringifySetCookie } from 'cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ProblemException } from '../common/problems/problem.exception';
@@ -109,8 +108,5 @@ export class SessionCookies {
   }
 }
 
-export function noSession(): ProblemException {
-  return new ProblemException(HttpStatus.UNAUTHORIZED, 'no live session: sign in at /auth/login', {
-    headers: { 'WWW-Authenticate': 'Bearer realm="api"' },
-  });
-}
+// The answer to a request without a live session belongs to the port (auth/); re-exported for this module.
+export { noSession } from '../auth/session-authenticator';

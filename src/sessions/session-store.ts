@@ -2,6 +2,13 @@ import { hash, hkdfSync, randomBytes } from 'node:crypto';
 import { CompactEncrypt, compactDecrypt } from 'jose';
 import { LOGIN_MEMORY_BOUNDS, MemorySessionBackend, SESSION_MEMORY_BOUNDS, type MemorySessionBounds, type SessionBackend } from './session-backends';
 
+declare module '../auth/session-authenticator' {
+  /** What a cookie-authenticated request's session holds, for the sessions module's own routes. */
+  interface RequestSession {
+    readonly record: SessionRecord;
+  }
+}
+
 /** What the gateway keeps for one signed-in browser. Never sent to the browser. */
 export interface SessionRecord {
   readonly userId: string;
@@ -19,6 +26,8 @@ export interface SessionRecord {
   readonly createdAt: number;
   /** The absolute end (SESSION_MAX_AGE_S after sign-in), whatever the activity. */
   readonly absoluteExpiresAt: number;
+  /** The token names what changed upstream (the active tenant): refreshed before its next use, whatever its age. */
+  readonly refreshDue?: boolean;
 }
 
 /** A sign-in in progress, between /auth/login and /auth/callback. */

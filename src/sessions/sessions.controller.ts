@@ -6,7 +6,7 @@ import { Policies } from '../authorization/policies';
 import { Public } from '../auth/decorators/public.decorator';
 import { ApiProblems } from '../common/openapi/problem-responses';
 import { LoginQueryDto, LogoutDto, SessionDto } from './dto/session.dto';
-import { sessionRequirement } from './session-openapi';
+import { sessionRequirement } from '../common/openapi/security-schemes';
 import { SessionsService } from './sessions.service';
 
 const SIGN_IN_PROBLEMS = {

@@ -5,7 +5,7 @@ import { REDIS, type SharedRedis } from '../redis/redis.token';
 import { SharedStoreHealth } from '../redis/shared-store-health';
 import { HostedLoginClient } from './hosted-login.client';
 import { RedisSessionBackend } from './session-backends';
-import { SESSION_AUTHENTICATOR } from './session-authenticator';
+import { SESSION_AUTHENTICATOR } from '../auth/session-authenticator';
 import { SessionCookies } from './session-cookie';
 import { SessionStore } from './session-store';
 import { SessionsController } from './sessions.controller';

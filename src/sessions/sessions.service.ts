@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import * as oidc from 'openid-client';
 import type { Principal } from '../auth/principal';
 import { TokenRejectedError, TokenVerifier, type Verification } from '../auth/token-verifier.service';
-import type { SessionAuthentication, SessionAuthenticator } from './session-authenticator';
+import type { SessionAuthentication, SessionAuthenticator } from '../auth/session-authenticator';
 import { ProblemException } from '../common/problems/problem.exception';
 import { GatewayConfig } from '../config/gateway-config';
 import { Metrics } from '../metrics/metrics.service';
@@ -139,11 +139,7 @@ export class SessionsService implements SessionAuthenticator {
     const record = await this.store.read(id, this.idleTimeoutMs);
     if (!record) throw noSession();
     if (!needsRefresh(record)) return record;
-    let refresh = this.refreshing.get(id);
-    if (!refresh) {
-      refresh = this.refreshOnce(id, record, deadlineAt).finally(() => this.refreshing.delete(id));
-      this.refreshing.set(id, refresh);
-    }
+    const refresh = this.sharedRefresh(id, record, deadlineAt);
     const validForMs = record.accessExpiresAt - Date.now();
     if (validForMs <= 0) return refresh;
     // The token is still valid: the request waits for the refresh (a refusal is then its 401) for at
@@ -155,6 +151,30 @@ export class SessionsService implements SessionAuthenticator {
     let timer: NodeJS.Timeout | undefined;
     const stillValid = new Promise<SessionRecord>((resolve) => (timer = setTimeout(resolve, validForMs / 2, record)));
     return Promise.race([refresh, stillValid]).finally(() => clearTimeout(timer));
+  }
+
+  /**
+   * Refreshes the session's token now, whatever its age: its active tenant changed upstream, and
+   * the token still names the old one. Marked due in the store first, so that every instance's next
+   * request refreshes too should this one not get the lock; then the one shared refresh.
+   */
+  async renew(request: FastifyRequest): Promise<SessionRecord> {
+    const id = request.session?.id;
+    const record = id === undefined ? undefined : await this.store.peek(id);
+    if (id === undefined || !record) throw noSession();
+    const due: SessionRecord = { ...record, refreshDue: true };
+    if (!(await this.store.update(id, due))) throw noSession();
+    return this.sharedRefresh(id, due, request.trace?.deadlineAt ?? performance.now() + this.config.requestDeadlineMs);
+  }
+
+  /** The session's one refresh in this process: concurrent requests share it. */
+  private sharedRefresh(id: string, record: SessionRecord, deadlineAt: number): Promise<SessionRecord> {
+    let refresh = this.refreshing.get(id);
+    if (!refresh) {
+      refresh = this.refreshOnce(id, record, deadlineAt).finally(() => this.refreshing.delete(id));
+      this.refreshing.set(id, refresh);
+    }
+    return refresh;
   }
 
   /**
@@ -212,7 +232,7 @@ export class SessionsService implements SessionAuthenticator {
         this.logger.warn({ reason: 'the refreshed token is another user\'s' }, 'session ended: refresh answered another user');
         throw noSession();
       }
-      const refreshed: SessionRecord = { ...latest, ...this.fromTokens(tokens, principal), refreshToken: tokens.refreshToken ?? latest.refreshToken, idToken: tokens.idToken ?? latest.idToken };
+      const refreshed: SessionRecord = { ...latest, ...this.fromTokens(tokens, principal), refreshDue: undefined, refreshToken: tokens.refreshToken ?? latest.refreshToken, idToken: tokens.idToken ?? latest.idToken };
       if (!(await this.store.update(id, refreshed))) throw noSession();
       this.metrics.sessionEvents.inc({ event: 'refreshed' });
       return refreshed;
@@ -267,6 +287,7 @@ export class SessionsService implements SessionAuthenticator {
 }
 
 function needsRefresh(record: SessionRecord, now = Date.now()): boolean {
+  if (record.refreshDue) return true;
   const lifetime = record.accessExpiresAt - record.accessIssuedAt;
   return record.accessExpiresAt - now <= Math.min(REFRESH_AHEAD_MS, lifetime / 4);
 }

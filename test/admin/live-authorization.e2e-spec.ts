@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { ROLE_ACME_AUDITOR, startEmulator, USER_ALICE, USER_BOB, USER_GRACE, type RunningEmulator } from '../../src/emulator';
+import { ROLE_ACME_AUDITOR, ROLE_ACME_HELPDESK, ROLE_MEMBER, startEmulator, USER_ALICE, USER_BOB, USER_ERIN, USER_GRACE, type RunningEmulator } from '../../src/emulator';
 import { requireRedis } from '../operations/support';
 import { expectProblem } from '../support/assertions';
 import { startGatewayOn, type TestGateway } from '../support/gateway';
@@ -89,5 +89,30 @@ describe('live grants shared by every instance on one Redis', () => {
     const refused = await second.http().get(`/v1/users/${USER_BOB}`).set('authorization', `Bearer ${grace}`);
     expectProblem(refused, 403);
     expect(refused.body.reason).toBe('missing-permission');
+  });
+
+  it("refuses a removed member's very next request on every instance: 401 access revoked", async () => {
+    const erin = await first.token({ userId: USER_ERIN });
+    const alice = await first.token({ userId: USER_ALICE });
+    expect((await second.http().get('/v1/roles').set('authorization', `Bearer ${erin}`)).status).toBe(200);
+    expect((await first.http().delete(`/v1/users/${USER_ERIN}`).set('authorization', `Bearer ${alice}`)).status).toBe(204);
+    const refused = await second.http().get('/v1/roles').set('authorization', `Bearer ${erin}`);
+    expectProblem(refused, 401);
+    expect(refused.body.detail).toBe('access revoked');
+  });
+
+  it("applies a member's new roles to its very next request on every instance", async () => {
+    const member = 'user-acme-member-01';
+    const token = await first.token({ userId: member });
+    const alice = await first.token({ userId: USER_ALICE });
+    const listAsMember = () => second.http().get('/v1/users').set('authorization', `Bearer ${token}`);
+    expect((await listAsMember()).body.reason).toBe('missing-permission');
+    const change = await first
+      .http()
+      .put(`/v1/users/${member}/roles`)
+      .set('authorization', `Bearer ${alice}`)
+      .send({ roleIds: [ROLE_MEMBER, ROLE_ACME_HELPDESK] });
+    expect(change.status).toBe(200);
+    expect((await listAsMember()).status).toBe(200);
   });
 });

@@ -200,7 +200,9 @@ describe('authorization attacks (CONTRACT §3, §4; OWASP API1, API5)', () => {
           expect(headers).not.toContain(token);
           expect(headers).not.toContain('203.0.113.9');
           expect(headers).not.toContain(TENANT_GLOBEX);
-          expect(call.headers['frontegg-user-id']).toBeUndefined();
+          // CONTRACT §4.4: the caller's tenants and the switch name the caller itself, from its token; nothing else names a user.
+          const aboutTheCaller = UPSTREAM_PATHS.userTenants.test(call.path) || UPSTREAM_PATHS.activeTenant.test(call.path);
+          expect(call.headers['frontegg-user-id']).toBe(aboutTheCaller ? USER_ALICE : undefined);
           expect(call.headers['x-access-token']).toBeUndefined();
           expect(call.headers.host).toBe(host);
           expect(call.headers.authorization).toMatch(/^Bearer \S+$/);

@@ -20,6 +20,16 @@ export type Role = Schemas['RoleDto'];
 export type RoleCreation = Schemas['CreateRoleDto'];
 export type RoleChange = Schemas['UpdateRoleDto'];
 export type Permission = Schemas['PermissionDto'];
+/** Items of `GET /v1/users`, and the answer of an invitation or a role change: a member in the caller's tenant. */
+export type Member = Schemas['MemberDto'];
+/** `GET /v1/users`: one page, `hasMore` when another follows (no counts). */
+export type MembersPage = Schemas['MembersPageDto'];
+export type MemberInvitation = Schemas['InviteMemberDto'];
+export type MemberRoles = Schemas['SetMemberRolesDto'];
+/** Items of `GET /v1/me/tenants`; `active` is the tenant the token (or session) is in. */
+export type MyTenant = Schemas['MyTenantDto'];
+/** `PUT /v1/me/tenant`: `refreshRequired` when a Bearer token must be refreshed to enter the new tenant. */
+export type TenantSwitch = Schemas['TenantSwitchedDto'];
 /** Every error answer (`application/problem+json`): branch on `status`, show `detail` to people. */
 export type Problem = Schemas['ProblemDto'];
 /** A `403`: a problem whose `reason` names the rule that refused the request (CONTRACT §3). */

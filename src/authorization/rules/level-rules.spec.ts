@@ -1,6 +1,6 @@
 import type { FronteggPermission, FronteggRole } from '../../identity/frontegg-api.types';
 import { roleLevelOf, type FiniteLevel } from '../../identity/role-level';
-import { assertGrantable, assertKeyAvailable, assertLevelsWithinReach } from './level-rules';
+import { assertGrantable, assertKeyAvailable, assertLevelsWithinReach, assertRolesGrantable } from './level-rules';
 
 const level = (value: number) => roleLevelOf(value) as FiniteLevel;
 
@@ -47,6 +47,21 @@ describe('assertGrantable', () => {
         reason: 'permission-escalation',
         detail: 'you cannot grant permissions you do not hold: fe.secure.write.roles, app.reports.write',
       }),
+    );
+  });
+});
+
+describe('assertRolesGrantable', () => {
+  const catalogue = [{ id: 'p-read', key: 'fe.secure.read.users' }, { id: 'p-app', key: 'app.reports.write' }] as FronteggPermission[];
+
+  it('passes roles whose every permission the caller holds (wildcards count), and no roles', () => {
+    expect(() => assertRolesGrantable(['fe.secure.*'], catalogue, [{ permissions: ['p-read'] }])).not.toThrow();
+    expect(() => assertRolesGrantable([], catalogue, [])).not.toThrow();
+  });
+
+  it('refuses a role granting a permission the caller lacks, or one the catalogue does not know, naming them', () => {
+    expect(() => assertRolesGrantable(['fe.secure.*'], catalogue, [{ permissions: ['p-read', 'p-app'] }, { permissions: ['p-ghost'] }])).toThrow(
+      expect.objectContaining({ reason: 'permission-escalation', detail: 'you cannot give roles with permissions you do not hold: app.reports.write, p-ghost' }),
     );
   });
 });

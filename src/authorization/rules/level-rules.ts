@@ -38,6 +38,20 @@ export function assertGrantable(held: readonly string[], catalogue: readonly Fro
 }
 
 /**
+ * Roles the caller hands out: it must itself hold every permission they grant (`403
+ * permission-escalation` naming the keys). A permission id the catalogue does not know is one the
+ * caller cannot be shown to hold, so it is refused too (named by its id).
+ */
+export function assertRolesGrantable(held: readonly string[], catalogue: readonly FronteggPermission[], roles: readonly Pick<FronteggRole, 'permissions'>[]): void {
+  const keyOf = new Map(catalogue.map((permission) => [permission.id, permission.key]));
+  const granted = [...new Set(roles.flatMap((role) => role.permissions ?? []))].map((id) => keyOf.get(id) ?? id);
+  const notHeld = granted.filter((key) => !holdsPermission(held, key));
+  if (notHeld.length > 0) {
+    throw ProblemException.forbidden('permission-escalation', `you cannot give roles with permissions you do not hold: ${notHeld.join(', ')}`);
+  }
+}
+
+/**
  * Role keys are what tokens name, so one key must mean one role wherever a token can name it:
  * another role of the tenant or an environment-wide role with the key is a `409`.
  */

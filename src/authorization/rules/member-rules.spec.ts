@@ -1,5 +1,5 @@
 import type { FronteggUser } from '../../identity/frontegg-api.types';
-import { assertNotProtected, assertOwnFactorsRemovable, assertRecentSignIn, assertSingleTenant } from './member-rules';
+import { assertActiveMembership, assertNotOwnAccount, assertNotProtected, assertOwnFactorsRemovable, assertRecentSignIn, assertSingleTenant } from './member-rules';
 
 const member = (tenantIds: string[], extra: Partial<FronteggUser> = {}) =>
   ({ tenantId: tenantIds[0], tenantIds, roles: [], tenants: tenantIds.map((tenantId) => ({ tenantId, roles: [] })), ...extra }) as FronteggUser;
@@ -16,6 +16,23 @@ describe('member rules', () => {
   it('never resets a super-user (403 protected-user)', () => {
     expect(() => assertNotProtected(member(['t1']))).not.toThrow();
     expect(() => assertNotProtected(member(['t1'], { superUser: true }))).toThrow(expect.objectContaining({ reason: 'protected-user' }));
+  });
+
+  it("refuses the caller's own account (403 own-account), whatever its level", () => {
+    expect(() => assertNotOwnAccount('u1', { id: 'u2' })).not.toThrow();
+    expect(() => assertNotOwnAccount('u1', { id: 'u1' })).toThrow(expect.objectContaining({ status: 403, reason: 'own-account' }));
+  });
+
+  it('lets a user enter a tenant of an active membership only (403 not-a-member otherwise)', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(() => assertActiveMembership(member(['t1', 't2']), 't2', now)).not.toThrow();
+    const refused = [
+      member(['t1']),
+      member(['t1'], { tenants: [{ tenantId: 't1', roles: [] }, { tenantId: 't2', roles: [], isDisabled: true }] }),
+      member(['t1'], { tenants: [{ tenantId: 't1', roles: [] }, { tenantId: 't2', roles: [], temporaryExpirationDate: '2025-12-31T00:00:00Z' }] }),
+      member(['t1', 't2'], { isLocked: true }),
+    ];
+    for (const user of refused) expect(() => assertActiveMembership(user, 't2', now)).toThrow(expect.objectContaining({ status: 403, reason: 'not-a-member' }));
   });
 
   it('accepts a sign-in within the maximum age, and answers an old or unknown one with the RFC 9470 challenge', () => {

@@ -2,6 +2,7 @@ import { HttpStatus } from '@nestjs/common';
 import { ProblemException } from '../../common/problems/problem.exception';
 import type { Principal } from '../../auth/principal';
 import type { FronteggUser } from '../../identity/frontegg-api.types';
+import { membershipIn } from '../grants';
 import { tenantsOf } from './tenant-rules';
 
 /** MFA unenroll acts on the user everywhere: only for users of the caller's tenant alone. */
@@ -11,9 +12,23 @@ export function assertSingleTenant(tenantId: string, user: FronteggUser): void {
   }
 }
 
-/** Super-users are the vendor's: no tenant admin resets them. */
+/** Super-users are the vendor's: no tenant admin resets, removes or re-roles them. */
 export function assertNotProtected(user: FronteggUser): void {
-  if (user.superUser) throw ProblemException.forbidden('protected-user', 'MFA of a super-user cannot be reset from a tenant');
+  if (user.superUser) throw ProblemException.forbidden('protected-user', 'a super-user cannot be changed from a tenant');
+}
+
+/** An admin never removes or re-roles itself, so a tenant always keeps the admin who acts. */
+export function assertNotOwnAccount(callerId: string, user: Pick<FronteggUser, 'id'>): void {
+  if (user.id === callerId) throw ProblemException.forbidden('own-account', 'you cannot change your own membership; ask another admin');
+}
+
+/** A tenant the user may enter: a membership that is neither disabled nor past its end, of a user not locked. */
+export function assertActiveMembership(user: FronteggUser, tenantId: string, now = Date.now()): void {
+  const membership = membershipIn(user, tenantId);
+  const end = membership?.temporaryExpirationDate === undefined ? undefined : Date.parse(membership.temporaryExpirationDate);
+  if (!membership || membership.isDisabled || user.isLocked || (end !== undefined && !(end > now))) {
+    throw ProblemException.forbidden('not-a-member', `you are not an active member of tenant ${tenantId}`);
+  }
 }
 
 /** RFC 9470: a sign-in older than `maxAgeS` (or of unknown age) must be repeated. */

@@ -1,5 +1,5 @@
 import type { FronteggRole, FronteggUser } from '../../identity/frontegg-api.types';
-import { isEnvironmentWide, membershipOfVisibleMember, roleOwnedBy, rolesVisibleIn, tenantsOf } from './tenant-rules';
+import { isEnvironmentWide, membershipOfVisibleMember, roleOwnedBy, rolesNamedIn, rolesVisibleIn, tenantsOf, visibleMembershipIn } from './tenant-rules';
 
 const role = (id: string, tenantId: string | null): FronteggRole =>
   ({ id, tenantId, key: id, name: id, level: 1, permissions: [] }) as unknown as FronteggRole;
@@ -48,6 +48,20 @@ describe('tenant rules', () => {
       expect(membershipOfVisibleMember('tenant-acme', user).roles.map((r) => r.id)).toEqual(['mine']);
       expect(() => membershipOfVisibleMember('tenant-globex', user)).toThrow(expect.objectContaining({ status: 404 }));
     });
+  });
+
+  it('names roles the tenant sees, and answers unknown and foreign ids with the same 400 naming them', () => {
+    const visible = rolesVisibleIn('tenant-acme', [role('env', ''), role('mine', 'tenant-acme'), role('theirs', 'tenant-globex')]);
+    expect(rolesNamedIn(visible, ['mine', 'env']).map((r) => r.id)).toEqual(['mine', 'env']);
+    expect(() => rolesNamedIn(visible, ['theirs', 'nope', 'mine'])).toThrow(
+      expect.objectContaining({ status: 400, detail: 'unknown role ids: theirs, nope', extensions: { unknownRoleIds: ['theirs', 'nope'] } }),
+    );
+  });
+
+  it('lists a member only when visible and in the tenant', () => {
+    expect(visibleMembershipIn('tenant-acme', member(['tenant-acme']))?.tenantId).toBe('tenant-acme');
+    expect(visibleMembershipIn('tenant-acme', member(['tenant-globex']))).toBeUndefined();
+    expect(visibleMembershipIn('tenant-acme', member(['tenant-acme'], { invisible: true }))).toBeUndefined();
   });
 
   it("collects a user's tenants from every field that lists them", () => {

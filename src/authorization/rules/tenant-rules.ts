@@ -33,13 +33,29 @@ export function roleOwnedBy(tenantId: string, roles: readonly FronteggRole[], ro
 }
 
 /**
+ * The roles named by id, each one the tenant may see (its own or environment-wide). Unknown ids and
+ * ids of another tenant's roles are the same `400`, naming them (existence elsewhere is not told).
+ */
+export function rolesNamedIn(visibleRoles: readonly FronteggRole[], roleIds: readonly string[]): FronteggRole[] {
+  const byId = new Map(visibleRoles.map((role) => [role.id, role]));
+  const unknown = roleIds.filter((id) => !byId.has(id));
+  if (unknown.length > 0) throw ProblemException.badRequest(`unknown role ids: ${unknown.join(', ')}`, { unknownRoleIds: unknown });
+  return roleIds.map((id) => byId.get(id)!);
+}
+
+/**
  * A user's membership in the tenant. Not a member, or invisible (the vendor's support accounts):
  * `404`, the same answer as for a user that does not exist.
  */
 export function membershipOfVisibleMember(tenantId: string, user: FronteggUser): FronteggUserTenant {
-  const membership = user.invisible ? undefined : membershipIn(user, tenantId);
+  const membership = visibleMembershipIn(tenantId, user);
   if (!membership) throw ProblemException.notFound(USER_NOT_FOUND);
   return membership;
+}
+
+/** The same, for a listing: undefined for a user the tenant must not see (another tenant's, or invisible). */
+export function visibleMembershipIn(tenantId: string, user: Pick<FronteggUser, 'invisible' | 'tenants' | 'tenantId'> & { roles?: FronteggRole[] }): FronteggUserTenant | undefined {
+  return user.invisible ? undefined : membershipIn(user, tenantId);
 }
 
 /** Every tenant the user belongs to, wherever the answer lists it. */

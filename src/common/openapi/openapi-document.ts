@@ -1,9 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
-import { BEARER_SCHEME } from '../../auth/bearer-scheme';
+import { BEARER_SCHEME, CSRF_HEADER_SCHEME, SESSION_COOKIE_SCHEME } from './security-schemes';
 import { GatewayConfig } from '../../config/gateway-config';
 import { METRICS_SCHEME } from '../../metrics/metrics.controller';
-import { CSRF_HEADER_SCHEME, SESSION_COOKIE_SCHEME } from '../../sessions/session-openapi';
 import { PROBLEM_CONTENT_TYPE } from '../problems/problem-details';
 import { DenialProblemDto, ProblemDto } from './problem.dto';
 

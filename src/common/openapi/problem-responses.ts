@@ -44,6 +44,12 @@ export const UPSTREAM_PROBLEMS = {
   504: 'The identity API did not answer within UPSTREAM_TIMEOUT_MS, or the request outlived REQUEST_DEADLINE_MS',
 } as const;
 
+/** What any route with a JSON body may answer before it reads it. */
+export const JSON_BODY_PROBLEMS = {
+  413: 'Body larger than 16 KiB',
+  415: 'Body is not application/json',
+} as const;
+
 /** A route's own errors, plus those of the identity API; a status both can answer names both causes. */
 export function withUpstreamProblems(own: Record<number, string> = {}): Record<number, string> {
   const merged: Record<number, string> = { ...UPSTREAM_PROBLEMS };

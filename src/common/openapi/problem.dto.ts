@@ -25,6 +25,12 @@ export class ProblemDto {
   })
   unknownPermissionIds?: string[];
   @ApiPropertyOptional({
+    type: [String],
+    description: 'On a 400 of POST /v1/users or PUT /v1/users/{userId}/roles: the role ids that are not roles your tenant sees',
+    example: ['role-nope'],
+  })
+  unknownRoleIds?: string[];
+  @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,
     description: 'On a 503 of GET /health/ready: each readiness check and its state',

@@ -13,6 +13,8 @@ export const DENIAL_REASONS = [
   'multi-tenant-user',
   'protected-user',
   'csrf',
+  'own-account',
+  'not-a-member',
 ] as const;
 export type DenialReason = (typeof DENIAL_REASONS)[number];
 

@@ -4,6 +4,16 @@ import type { EmulatorContext } from '../context';
 import type { UserRecord } from '../model';
 import { fronteggRequestSchemas } from '../schemas/frontegg.schemas';
 import { findMembership, findUser, removeUserFromTenant, toUserDto, updateUser } from '../users';
+import {
+  changeUserRoles,
+  inviteUser,
+  listUsers,
+  parseUserListQuery,
+  switchActiveTenant,
+  tenantsOfUser,
+  userIdHeader,
+  type CreateUserRequest,
+} from '../members';
 
 interface UserParams {
   userId: string;
@@ -86,5 +96,45 @@ export function registerUserRoutes(app: FastifyInstance, ctx: EmulatorContext): 
   app.delete<{ Params: UserParams }>(
     '/identity/resources/users/v1/:userId',
     actOnUser((user, request) => removeUserFromTenant(store, user, tenantOf(request))),
+  );
+
+  // The members operations (members.ts): list, invite, role assignment, the user's tenants and the switch.
+  app.get('/identity/resources/users/v3', async (request) =>
+    listUsers(store, tenantOf(request), parseUserListQuery(request.query as Record<string, unknown>)),
+  );
+
+  app.post<{ Body: CreateUserRequest }>(
+    '/identity/resources/users/v2',
+    { schema: { body: fronteggRequestSchemas.createUser } },
+    async (request, reply) => reply.code(201).send(inviteUser(store, tenantOf(request), request.body, new Date().toISOString())),
+  );
+
+  for (const [method, assign] of [['POST', true], ['DELETE', false]] as const) {
+    app.route<{ Params: UserParams; Body: { roleIds: string[] } }>({
+      method,
+      url: '/identity/resources/users/v1/:userId/roles',
+      schema: { body: fronteggRequestSchemas.userRoles },
+      handler: async (request, reply) => {
+        const changed = changeUserRoles(store, findUser(store, request.params.userId), tenantOf(request), request.body.roleIds, assign);
+        return reply.code(assign ? 201 : 200).send(changed);
+      },
+    });
+  }
+
+  app.get('/identity/resources/users/v2/me/tenants', async (request) =>
+    tenantsOfUser(store, findUser(store, userIdHeader(request.headers['frontegg-user-id']))),
+  );
+
+  // The active tenant is the user's: its sign-ins and the refreshes of its hosted-login sign-ins land there.
+  app.put<{ Body: { tenantId: string } }>(
+    '/identity/resources/users/v1/tenant',
+    { schema: { body: fronteggRequestSchemas.updateUserTenant } },
+    async (request) => {
+      const user = findUser(store, userIdHeader(request.headers['frontegg-user-id']));
+      findMembership(user, tenantOf(request));
+      switchActiveTenant(user, request.body.tenantId);
+      ctx.oauthGrants.switchTenant(user.id, request.body.tenantId);
+      return toUserDto(store, user);
+    },
   );
 }

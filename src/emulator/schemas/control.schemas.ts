@@ -47,6 +47,11 @@ export interface FaultSpec {
   latencyMs?: number;
   /** How many matching requests the fault affects; until cleared when absent. */
   count?: number;
+  /**
+   * How many matching requests pass untouched before the fault acts (default 0): `skip: 1` fails
+   * the second call of a two-call change, whichever call that is.
+   */
+  skip?: number;
   /** With status 429: sets `X-Rate-Limit-Reset` to now + N seconds, as an RFC 3339 time. */
   rateLimitResetSeconds?: number;
   /** Destroys the socket (after latencyMs, if any) instead of answering. */
@@ -137,6 +142,7 @@ export const faultSpecSchema: SchemaObject = {
     headers: { type: 'object', additionalProperties: { type: 'string' } },
     latencyMs: { type: 'integer', minimum: 0, maximum: 60_000 },
     count: { type: 'integer', minimum: 1 },
+    skip: { type: 'integer', minimum: 0 },
     rateLimitResetSeconds: { type: 'integer', minimum: 0 },
     dropConnection: { type: 'boolean' },
     oversizedBodyBytes: { type: 'integer', minimum: 16, maximum: 1_073_741_824 },

@@ -89,7 +89,38 @@ const updateVendorUserRequest = closedObject({
   name: string,
 });
 
+/**
+ * CreateUserDto. The operation's description makes `email` and `metadata` required ("The `email`
+ * and `metadata` fields are required"); the emulator takes email invitations only (no username).
+ */
+const createUserRequest = closedObject(
+  {
+    email: { type: 'string', format: 'email' },
+    username: { type: 'string', maxLength: 255, pattern: '^[a-zA-Z0-9._-]+$' },
+    name: string,
+    profilePictureUrl: { type: 'string', maxLength: 4095 },
+    password: string,
+    phoneNumber: string,
+    provider: { type: 'string', enum: ['local', 'saml', 'google', 'github', 'facebook', 'microsoft', 'scim2', 'slack', 'apple'] },
+    metadata: jsonObjectString,
+    skipInviteEmail: boolean,
+    roleIds: stringArray,
+    emailMetadata: { type: 'object' },
+    expirationInSeconds: { type: 'number', minimum: 300 },
+  },
+  ['email', 'metadata'],
+);
+
+/** AssignUserToRolesDto and UnassignUserFromRolesDto (the same shape). */
+const userRolesRequest = closedObject({ roleIds: stringArray }, ['roleIds']);
+
+/** UpdateUserTenantDto. */
+const updateUserTenantRequest = closedObject({ tenantId: string }, ['tenantId']);
+
 export const fronteggRequestSchemas = {
+  createUser: createUserRequest,
+  userRoles: userRolesRequest,
+  updateUserTenant: updateUserTenantRequest,
   vendorAuthentication: vendorAuthenticationRequest,
   passwordLogin: passwordLoginRequest,
   addRoles: arrayOf(addRoleRequest),
@@ -250,6 +281,49 @@ const vendorConfigResponse = completeObject({
   allowCustomLoginTenantSwitch: boolean,
 });
 
+/** UserV3Dto: UserDto without top-level roles, permissions and groups; a null picture as in UserDto. */
+const userV3Response = closedObject(
+  Object.fromEntries(
+    Object.entries(userResponse.properties as Record<string, SchemaObject>).filter(([name]) => !['roles', 'permissions', 'groups'].includes(name)),
+  ),
+  (userResponse.required as string[]).filter((name) => !['roles', 'permissions'].includes(name)),
+);
+
+/** `GET /resources/users/v3`: FronteggPaginationWrapper with items, _links and _metadata. */
+const usersPageResponse = completeObject({
+  items: arrayOf(userV3Response),
+  _links: completeObject({ next: string, prev: string, first: string, last: string }),
+  _metadata: completeObject({ totalItems: number, totalPages: number }),
+});
+
+/** UserCreatedResponse (no property required by the document; the emulator sends all but the expiry). */
+const userCreatedResponse = closedObject(
+  {
+    id: string,
+    email: string,
+    verified: boolean,
+    name: string,
+    profilePictureUrl: string,
+    roles: stringArray,
+    permissions: stringArray,
+    metadata: jsonObjectString,
+    createdAt: dateTime,
+    lastLogin: dateTime,
+    activatedForTenant: boolean,
+    temporaryExpirationDate: dateTime,
+  },
+  ['id', 'email', 'verified', 'name', 'roles', 'permissions', 'metadata', 'createdAt', 'activatedForTenant'],
+);
+
+/** IRole. */
+const iRole = completeObject({ id: string, key: string, name: string, description: string, isDefault: boolean, level: number, createdAt: dateTime });
+
+/** AssignUserToRolesResponseDto and DeleteUserToRolesResponseDto (the same shape). */
+const userRolesResponse = completeObject({ tenantId: string, userId: string, roles: arrayOf(iRole) });
+
+/** UserTenantDataDto[]. */
+const userTenantsResponse = arrayOf(completeObject({ tenantId: string, name: string }));
+
 /** Frontegg's error body. */
 const errorResponse = closedObject({ errors: { type: 'array', minItems: 1, items: string } }, ['errors']);
 
@@ -261,5 +335,9 @@ export const fronteggResponseSchemas = {
   roles: arrayOf(roleResponse),
   permissions: arrayOf(permissionResponse),
   user: userResponse,
+  usersPage: usersPageResponse,
+  userCreated: userCreatedResponse,
+  userRoles: userRolesResponse,
+  userTenants: userTenantsResponse,
   error: errorResponse,
 };

@@ -1,5 +1,5 @@
 import {
-  PERM_READ_ROLES, ROLE_ACME_AUDITOR, ROLE_GLOBEX_SUPPORT, USER_BOB, USER_CAROL, USER_DAVE,
+  PERM_READ_ROLES, ROLE_ACME_AUDITOR, ROLE_GLOBEX_SUPPORT, ROLE_MEMBER, USER_BOB, USER_CAROL, USER_DAVE,
 } from '../../../src/emulator';
 import type { SecurityGateway } from './security-gateway';
 
@@ -18,10 +18,16 @@ export const UPSTREAM_PATHS: Record<string, RegExp> = {
   role: new RegExp(`^${IDENTITY}/roles/v1/${ID}$`),
   rolePermissions: new RegExp(`^${IDENTITY}/roles/v1/${ID}/permissions$`),
   permissions: new RegExp(`^${IDENTITY}/permissions/v1$`),
+  users: new RegExp(`^${IDENTITY}/users/v3$`),
+  invite: new RegExp(`^${IDENTITY}/users/v2$`),
+  userRoles: new RegExp(`^${IDENTITY}/users/v1/${ID}/roles$`),
+  userTenants: new RegExp(`^${IDENTITY}/users/v2/me/tenants$`),
+  activeTenant: new RegExp(`^${IDENTITY}/users/v1/tenant$`),
 };
 
-/** The upstream ids in a path (the last id-shaped segment after a `/v1/`). */
+/** The upstream ids in a path (the last id-shaped segment after a `/v1/`; `users/v1/tenant`, the active-tenant switch, names none). */
 export function upstreamIdOf(path: string): string | undefined {
+  if (UPSTREAM_PATHS.activeTenant.test(path)) return undefined;
   return /\/v1\/([^/]+)(?:\/|$)/.exec(path)?.[1];
 }
 
@@ -42,6 +48,8 @@ export interface RouteSpec {
   allowedProperties?: string[];
   /** A role of the caller's tenant stronger than the caller is what the route acts on (the level rule applies). */
   levelRule?: 'target' | 'body';
+  /** Where its upstream writes go, and the properties the gateway adds to them itself (roles routes: the roles API, nothing added). */
+  upstreamWrite?: { path: RegExp; addedProperties?: string[] };
   success: number;
 }
 
@@ -58,6 +66,11 @@ export const ROUTES: RouteSpec[] = [
     body: { name: 'Alice Liddell' }, allowedProperties: ['name', 'phoneNumber', 'profilePictureUrl', 'metadata'],
   },
   { method: 'POST', path: '/v1/me/mfa/unenroll', userTokenOnly: true, recentSignIn: true, success: 204 },
+  { method: 'GET', path: '/v1/me/tenants', userTokenOnly: true, success: 200 },
+  {
+    method: 'PUT', path: '/v1/me/tenant', userTokenOnly: true, success: 200,
+    body: { tenantId: 'tenant-acme' }, allowedProperties: ['tenantId'], upstreamWrite: { path: UPSTREAM_PATHS.activeTenant },
+  },
   { method: 'GET', path: '/v1/roles', permission: 'fe.secure.read.roles', success: 200 },
   { method: 'GET', path: '/v1/permissions', permission: 'fe.secure.read.roles', success: 200 },
   {
@@ -86,6 +99,24 @@ export const ROUTES: RouteSpec[] = [
   {
     method: 'POST', path: '/v1/users/{userId}/mfa/unenroll', permission: 'fe.secure.write.users', success: 204,
     param: { name: 'userId', own: USER_BOB, foreign: USER_DAVE },
+  },
+  { method: 'GET', path: '/v1/users', permission: 'fe.secure.read.users', success: 200 },
+  {
+    method: 'POST', path: '/v1/users', permission: 'fe.secure.write.users', success: 201,
+    body: { email: 'security-suite@acme.test' }, allowedProperties: ['email', 'name', 'roleIds', 'skipInviteEmail'],
+    // CreateUserDto's metadata is required by the operation: the gateway always sends '{}'.
+    upstreamWrite: { path: UPSTREAM_PATHS.invite, addedProperties: ['metadata'] },
+  },
+  {
+    method: 'DELETE', path: '/v1/users/{userId}', permission: 'fe.secure.delete.users', success: 204,
+    param: { name: 'userId', own: USER_BOB, foreign: USER_CAROL },
+  },
+  {
+    method: 'PUT', path: '/v1/users/{userId}/roles', permission: 'fe.secure.write.users', success: 200,
+    param: { name: 'userId', own: USER_BOB, foreign: USER_DAVE },
+    // Bob keeps Member and gains acme-auditor: one upstream write (the difference).
+    body: { roleIds: [ROLE_MEMBER, ROLE_ACME_AUDITOR] }, allowedProperties: ['roleIds'],
+    upstreamWrite: { path: UPSTREAM_PATHS.userRoles },
   },
 ];
 
