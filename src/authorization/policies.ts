@@ -105,6 +105,8 @@ export const Policies = {
   // No rule reads this body: the global validation pipe checks it, and the write stays on the guard's fast path.
   updateOwnProfile: definePolicy({ name: 'profile.update-own', tokenTypes: ['userToken'] }),
   resetOwnMfa: definePolicy({ name: 'mfa.reset-own', tokenTypes: ['userToken'], recentSignIn: true }),
+  // Any token type, no permission: what the caller's own plan includes (CONTRACT §4.5).
+  readOwnEntitlements: definePolicy({ name: 'entitlements.read-own' }),
 
   listRoles: definePolicy({ name: 'roles.list', permission: 'fe.secure.read.roles' }),
   listPermissions: definePolicy({ name: 'permissions.list', permission: 'fe.secure.read.roles' }),

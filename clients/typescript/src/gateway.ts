@@ -144,6 +144,26 @@ export interface paths {
         patch: operations["ProfileController_update"];
         trace?: never;
     };
+    "/v1/me/entitlements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the caller's plan includes, decided as Frontegg's SDK decides (ENTITLEMENTS=on)
+         * @description For frontends to gate their UI: each feature and permission asked for, with `entitled` and, when not, the SDK's `justification`. Without parameters: every feature of the snapshot, and `permissions: {}`.
+         */
+        get: operations["EntitlementsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/mfa/unenroll": {
         parameters: {
             query?: never;
@@ -351,7 +371,43 @@ export interface components {
          * @description Why the request was refused
          * @enum {string}
          */
-        DenialReason: "missing-permission" | "token-type" | "role-level" | "environment-role" | "permission-escalation" | "multi-tenant-user" | "protected-user" | "csrf";
+        DenialReason: "missing-permission" | "token-type" | "role-level" | "environment-role" | "permission-escalation" | "multi-tenant-user" | "protected-user" | "csrf" | "not-entitled";
+        EntitlementDecisionDto: {
+            entitled: boolean;
+            /**
+             * @description null when entitled; else @frontegg/client's justification
+             * @enum {string|null}
+             */
+            justification: "missing-feature" | "missing-permission" | "bundle-expired" | null;
+        };
+        EntitlementsDto: {
+            /**
+             * @example {
+             *       "custom-roles": {
+             *         "entitled": true,
+             *         "justification": null
+             *       },
+             *       "sso": {
+             *         "entitled": false,
+             *         "justification": "bundle-expired"
+             *       }
+             *     }
+             */
+            features: {
+                [key: string]: components["schemas"]["EntitlementDecisionDto"];
+            };
+            /**
+             * @example {
+             *       "fe.secure.write.roles": {
+             *         "entitled": false,
+             *         "justification": "missing-feature"
+             *       }
+             *     }
+             */
+            permissions: {
+                [key: string]: components["schemas"]["EntitlementDecisionDto"];
+            };
+        };
         InvalidFieldDto: {
             /** @example property mfaBypass should not exist */
             message: string;
@@ -1437,6 +1493,134 @@ export interface operations {
             };
         };
     };
+    EntitlementsController_get: {
+        parameters: {
+            query?: {
+                /** @description Feature keys. Comma-separated keys, each 1-128 of [A-Za-z0-9._:-]; 50 keys at most over both parameters. Neither parameter: every feature */
+                features?: string;
+                /** @description Permission keys. Comma-separated keys, each 1-128 of [A-Za-z0-9._:-]; 50 keys at most over both parameters */
+                permissions?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntitlementsDto"];
+                };
+            };
+            /** @description An empty parameter, a key that is not 1-128 of [A-Za-z0-9._:-] (named in the detail), or more than 50 keys */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token or session, access revoked, or both a session cookie and a Bearer token (see WWW-Authenticate) */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description RFC 6750 challenge: `Bearer realm="api"` without a token, `error="invalid_token"` for a bad one, `error="insufficient_user_authentication", max_age=…` (RFC 9470) when a recent sign-in is needed */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Refused by a rule; `reason` is one of: csrf */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DenialProblemDto"] & {
+                        /** @enum {string} */
+                        reason?: "csrf";
+                    };
+                };
+            };
+            /** @description `entitlements are off` (ENTITLEMENTS=off) */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests from this user (see Retry-After) */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Request header section larger than 16 KiB (refused before any route runs; the connection is closed) */
+            431: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The entitlements snapshot is not loaded yet (see Retry-After) */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     ProfileController_unenrollMfa: {
         parameters: {
             query?: never;
@@ -1636,7 +1820,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, csrf */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, csrf, not-entitled */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1648,7 +1832,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "csrf";
+                        reason?: "missing-permission" | "csrf" | "not-entitled";
                     };
                 };
             };
@@ -1787,7 +1971,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, csrf */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, csrf, not-entitled */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1799,7 +1983,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "csrf";
+                        reason?: "missing-permission" | "csrf" | "not-entitled";
                     };
                 };
             };
@@ -1940,7 +2124,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, csrf */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, csrf, not-entitled */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1952,7 +2136,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "role-level" | "csrf";
+                        reason?: "missing-permission" | "role-level" | "csrf" | "not-entitled";
                     };
                 };
             };
@@ -2129,7 +2313,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, environment-role, csrf */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, environment-role, csrf, not-entitled */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2141,7 +2325,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "role-level" | "environment-role" | "csrf";
+                        reason?: "missing-permission" | "role-level" | "environment-role" | "csrf" | "not-entitled";
                     };
                 };
             };
@@ -2288,7 +2472,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, environment-role, csrf */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, environment-role, csrf, not-entitled */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2300,7 +2484,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "role-level" | "environment-role" | "csrf";
+                        reason?: "missing-permission" | "role-level" | "environment-role" | "csrf" | "not-entitled";
                     };
                 };
             };
@@ -2486,7 +2670,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, environment-role, permission-escalation, csrf */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, environment-role, permission-escalation, csrf, not-entitled */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2498,7 +2682,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "role-level" | "environment-role" | "permission-escalation" | "csrf";
+                        reason?: "missing-permission" | "role-level" | "environment-role" | "permission-escalation" | "csrf" | "not-entitled";
                     };
                 };
             };
@@ -2667,7 +2851,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, csrf */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, csrf, not-entitled */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2679,7 +2863,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "csrf";
+                        reason?: "missing-permission" | "csrf" | "not-entitled";
                     };
                 };
             };
@@ -2821,7 +3005,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, multi-tenant-user, protected-user, csrf */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, multi-tenant-user, protected-user, csrf, not-entitled */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2833,7 +3017,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "role-level" | "multi-tenant-user" | "protected-user" | "csrf";
+                        reason?: "missing-permission" | "role-level" | "multi-tenant-user" | "protected-user" | "csrf" | "not-entitled";
                     };
                 };
             };

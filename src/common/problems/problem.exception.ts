@@ -13,6 +13,7 @@ export const DENIAL_REASONS = [
   'multi-tenant-user',
   'protected-user',
   'csrf',
+  'not-entitled',
 ] as const;
 export type DenialReason = (typeof DENIAL_REASONS)[number];
 
