@@ -3,7 +3,7 @@ import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/sw
 import type { FastifyRequest } from 'fastify';
 import { Authorize } from '../authorization/authorize.decorator';
 import { Policies } from '../authorization/policies';
-import { ApiProblems } from '../common/openapi/problem-responses';
+import { ApiProblems, withUpstreamProblems } from '../common/openapi/problem-responses';
 import { ProblemException } from '../common/problems/problem.exception';
 import { EntitlementDecisionDto, EntitlementsDto, EntitlementsQueryDto, requestedKeys } from './dto/entitlements.dto';
 import { Entitlements } from './entitlements.service';
@@ -23,11 +23,14 @@ export class EntitlementsController {
       'Without parameters: every feature of the snapshot, and `permissions: {}`.',
   })
   @ApiOkResponse({ type: EntitlementsDto })
-  @ApiProblems({
-    400: 'An empty parameter, a key that is not 1-128 of [A-Za-z0-9._:-] (named in the detail), or more than 50 keys',
-    404: '`entitlements are off` (ENTITLEMENTS=off)',
-    503: 'The entitlements snapshot is not loaded yet (see Retry-After)',
-  })
+  // Upstream problems too: the caller's grants may be resolved from the identity API (CONTRACT §3).
+  @ApiProblems(
+    withUpstreamProblems({
+      400: 'An empty parameter, a key that is not 1-128 of [A-Za-z0-9._:-] (named in the detail), or more than 50 keys',
+      404: '`entitlements are off` (ENTITLEMENTS=off)',
+      503: 'The entitlements snapshot is not loaded yet (see Retry-After)',
+    }),
+  )
   get(@Query() query: EntitlementsQueryDto, @Req() request: FastifyRequest): EntitlementsDto {
     if (!this.entitlements.enabled) throw ProblemException.notFound('entitlements are off');
     const keys = requestedKeys(query);

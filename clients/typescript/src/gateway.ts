@@ -1519,7 +1519,7 @@ export interface operations {
                     "application/json": components["schemas"]["EntitlementsDto"];
                 };
             };
-            /** @description An empty parameter, a key that is not 1-128 of [A-Za-z0-9._:-] (named in the detail), or more than 50 keys */
+            /** @description An empty parameter, a key that is not 1-128 of [A-Za-z0-9._:-] (named in the detail), or more than 50 keys; or: the identity API refused the call (its messages in `errors`) */
             400: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1563,7 +1563,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description `entitlements are off` (ENTITLEMENTS=off) */
+            /** @description `entitlements are off` (ENTITLEMENTS=off); or: the identity API answered 404 */
             404: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1604,7 +1604,20 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description The entitlements snapshot is not loaded yet (see Retry-After) */
+            /** @description The identity API failed, could not be reached, or answered more than UPSTREAM_MAX_RESPONSE_BYTES */
+            502: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The entitlements snapshot is not loaded yet (see Retry-After); or: the identity API is rate limiting the gateway, or its circuit is open (see Retry-After) */
             503: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -1612,6 +1625,19 @@ export interface operations {
                     "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     /** @description Seconds to wait before trying again */
                     "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The identity API did not answer within UPSTREAM_TIMEOUT_MS, or the request outlived REQUEST_DEADLINE_MS */
+            504: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
