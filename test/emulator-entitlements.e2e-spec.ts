@@ -17,8 +17,8 @@ import {
   USER_GRACE,
   type RunningEmulator,
 } from '../src/emulator';
+import { sdkFor, type Sdk } from './support/frontegg-sdk';
 
-type Sdk = typeof import('@frontegg/client');
 type EntitlementsClient = Awaited<ReturnType<Sdk['EntitlementsClient']['init']>>;
 
 /**
@@ -30,26 +30,21 @@ describe('the identity emulator: entitlements snapshot', () => {
   let emulator: RunningEmulator;
   let control: EmulatorControlClient;
   let sdk: Sdk;
+  let loaded: Awaited<ReturnType<typeof sdkFor>>;
   const clients: EntitlementsClient[] = [];
-  const authenticators: { shutdown(): Promise<void> }[] = [];
 
   beforeAll(async () => {
     emulator = await startEmulator();
     control = new EmulatorControlClient(emulator.url);
-    // The SDK reads its URLs from the environment when loaded (config/index.js).
-    process.env.FRONTEGG_API_GATEWAY_URL = emulator.url;
-    sdk = await import('@frontegg/client');
-    sdk.FronteggContext.init({ FRONTEGG_CLIENT_ID: emulator.clientId, FRONTEGG_API_KEY: emulator.apiKey });
+    loaded = await sdkFor(emulator);
+    sdk = loaded.sdk;
   });
 
   afterEach(() => control.reset());
 
   afterAll(async () => {
     clients.forEach((client) => client.destroy());
-    const { accessTokenHeaderResolver } = await import('@frontegg/client/dist/src/clients/identity/token-resolvers');
-    authenticators.push((accessTokenHeaderResolver as unknown as { authenticator: { shutdown(): Promise<void> } }).authenticator);
-    await Promise.all(authenticators.map((authenticator) => authenticator.shutdown()));
-    delete process.env.FRONTEGG_API_GATEWAY_URL;
+    await loaded.stop();
     await emulator.close();
   });
 
@@ -57,7 +52,7 @@ describe('the identity emulator: entitlements snapshot', () => {
     const client = await sdk.EntitlementsClient.init();
     clients.push(client);
     // EntitlementsClient.init makes an authenticator of its own (with a renewal timer).
-    authenticators.push((client as unknown as { httpClient: { authenticator: { shutdown(): Promise<void> } } }).httpClient.authenticator);
+    loaded.track((client as unknown as { httpClient: { authenticator: { shutdown(): Promise<void> } } }).httpClient.authenticator);
     return client.ready();
   }
 
