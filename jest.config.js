@@ -1,6 +1,7 @@
-// Some dependencies ship ESM only (jose 6, openid-client 6 and its oauth4webapi; content-disposition, under @fastify/static). Node 20.19
+// Some dependencies ship ESM only (jose 6, openid-client 6 and its oauth4webapi; content-disposition, under @fastify/static;
+// marked and github-slugger, which test/docs.e2e-spec.ts reads the Markdown with). Node 20.19
 // loads them from CommonJS, but Jest's module loader cannot: SWC transforms them, and our TypeScript.
-const ESM_ONLY = ['jose', 'content-disposition', 'openid-client', 'oauth4webapi'];
+const ESM_ONLY = ['jose', 'content-disposition', 'openid-client', 'oauth4webapi', 'marked', 'github-slugger'];
 const swc = [
   '@swc/jest',
   {

@@ -232,7 +232,7 @@ export function formatText(r: BenchResults): string {
   return lines.join('\n');
 }
 
-/** The Markdown form (bench/results/latest.md), also what the README's performance section shows. */
+/** The Markdown form (bench/results/latest.md), also what docs/performance.md shows under "Latest run". */
 export function formatMarkdown(r: BenchResults): string {
   const m = r.machine;
   const out: string[] = [];

@@ -55,7 +55,7 @@ export async function startLocalUpstream(env: NodeJS.ProcessEnv): Promise<LocalU
         `  curl -s ${gatewayUrl}/v1/me -H "authorization: Bearer $TOKEN"`,
         '',
         `API docs: ${gatewayUrl}/docs (Authorize, then localSignIn with a seeded user's email and password)`,
-        `Browser sessions: on, signing in at ${publicUrl}/auth/login; try them with examples/browser-session (README "Try it locally")`,
+        `Browser sessions: on, signing in at ${publicUrl}/auth/login; try them with examples/browser-session (docs/browser-sessions.md, "Try it locally")`,
         '',
       ].join('\n'),
     close: () => emulator.close(),

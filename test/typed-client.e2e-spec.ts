@@ -6,7 +6,7 @@ import { cleanEnvironment, freePort, runBuiltGateway, type RunningProcess } from
 
 /**
  * Issue 12 item 2: the typed client in clients/typescript. Its generated types are never stale, a
- * frontend project that installs it compiles the README's sample with strict settings and runs it
+ * frontend project that installs it compiles the sample of docs/frontend-teams.md with strict settings and runs it
  * against a gateway in local mode, and a wrong field, path or `reason` is a compile error.
  */
 jest.setTimeout(120_000);
@@ -96,15 +96,15 @@ describe('a frontend project with the client installed from clients/typescript',
     if (project) rmSync(project, { recursive: true, force: true });
   });
 
-  it('is the sample README.md shows under "For frontend teams", verbatim', () => {
-    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-    const section = readme.split(/^## /m).find((part) => part.startsWith('For frontend teams'));
-    if (!section) throw new Error('README.md has no "## For frontend teams" section');
+  it('is the sample docs/frontend-teams.md shows under "Sample", verbatim', () => {
+    const page = readFileSync(join(ROOT, 'docs', 'frontend-teams.md'), 'utf8');
+    const section = page.split(/^## /m).find((part) => part.startsWith('Sample\n'));
+    if (!section) throw new Error('docs/frontend-teams.md has no "## Sample" section');
     const blocks = [...section.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1]);
     expect(blocks).toContain(readFileSync(join(EXAMPLES, 'frontend-sample.ts'), 'utf8'));
   });
 
-  it('compiles the README sample with strict settings and runs it: sign in, profile, roles, a 403 handled by its reason', async () => {
+  it('compiles the docs sample with strict settings and runs it: sign in, profile, roles, a 403 handled by its reason', async () => {
     writeFileSync(
       join(project, 'src', 'main.ts'),
       [

@@ -1,4 +1,4 @@
-// The browser-session example (README, "Browser sessions"): calls the gateway with the session
+// The browser-session example (docs/browser-sessions.md): calls the gateway with the session
 // cookie only. No token ever reaches this script: the cookie is HttpOnly, and no answer carries one.
 'use strict';
 

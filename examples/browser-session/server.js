@@ -1,5 +1,5 @@
 // The site's front door for the browser-session example: serves the page and forwards /auth/* and
-// /v1/* to the gateway, so that page and gateway share one origin (README, "Browser sessions").
+// /v1/* to the gateway, so that page and gateway share one origin (docs/browser-sessions.md).
 // Any reverse proxy (nginx, Caddy, an ingress) does the same in a real deployment; this one has no
 // dependency and no build step:  GATEWAY_URL=http://127.0.0.1:3000 PORT=8080 node examples/browser-session/server.js
 'use strict';

@@ -8,7 +8,7 @@ import { VendorTokenService } from './vendor-token.service';
 
 /**
  * The identity API's one connection pool (undici): axios over node:http spent more time than the
- * rest of a proxied write (see the README's performance section). The vendor token, fetched once
+ * rest of a proxied write (see docs/performance.md). The vendor token, fetched once
  * per token lifetime, goes through axios over that pool; the identity client's per-request calls
  * go to the pool directly (see UndiciTransport.exchange).
  */

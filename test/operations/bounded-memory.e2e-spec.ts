@@ -99,8 +99,8 @@ describe('bounded memory under many distinct callers (issue 11)', () => {
 
   // RSS is reported against the benchmark's bound, not held to it: it sits at the bound (141-150 MB)
   // after the tokens and over it (170-180 MB) after the tenants, although the heap holds 48-64 MB:
-  // V8 keeps its committed pages (about 105 MB) and native memory adds about 75 MB (README,
-  // operations: memory bounds). What the bounds decide, the heap in use, is what is asserted.
+  // V8 keeps its committed pages (about 105 MB) and native memory adds about 75 MB (docs/operations.md,
+  // "Memory bounds"). What the bounds decide, the heap in use, is what is asserted.
   it(`keeps its heap under ${HEAP_BOUND_MB} MB through ${LARGE_TOKENS} distinct tokens of about 8 KB`, async () => {
     const sample = largeToken(0);
     expect(sample.length).toBeGreaterThan(LARGE_TOKEN_LENGTH - 100);
