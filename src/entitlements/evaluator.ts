@@ -1,6 +1,6 @@
 import { evaluateFeatureFlag, evaluatePlan, prepareAttributes } from '@frontegg/entitlements-javascript-commons';
 import { holdsPermission } from '../auth/permissions';
-import { NO_EXPIRY, pickExpiry, type EntitlementsSnapshot, type FeatureIndex } from './snapshot';
+import { NO_EXPIRY, pickExpiry, userGrantKey, type EntitlementsSnapshot, type FeatureIndex } from './snapshot';
 
 /** `@frontegg/client`'s EntitlementJustifications. */
 export type Justification = 'missing-feature' | 'missing-permission' | 'bundle-expired';
@@ -82,11 +82,15 @@ export function decideLinkedFeatures(
  * from the last plan (in snapshot order) that grants the feature to it, picked together.
  */
 function decideGrant(feature: FeatureIndex, caller: EntitlementsCaller, now: number): EntitlementDecision {
+  if (feature.grantsByPlan.length === 0) return MISSING_FEATURE;
   let tenantExpiry: number | undefined;
   let userExpiry: number | undefined;
+  const userKey = caller.userId ? userGrantKey(caller.tenantId, caller.userId) : undefined;
   for (const plan of feature.grantsByPlan) {
-    tenantExpiry = plan.tenants.get(caller.tenantId) ?? tenantExpiry;
-    if (caller.userId) userExpiry = plan.users.get(caller.tenantId)?.get(caller.userId) ?? userExpiry;
+    const tenantSlot = plan.tenants.get(caller.tenantId);
+    if (tenantSlot !== undefined) tenantExpiry = plan.expiries[tenantSlot];
+    const userSlot = userKey === undefined ? undefined : plan.users.get(userKey);
+    if (userSlot !== undefined) userExpiry = plan.expiries[userSlot];
   }
   const expiry = tenantExpiry === undefined ? userExpiry : userExpiry === undefined ? tenantExpiry : pickExpiry([tenantExpiry, userExpiry]);
   if (expiry === undefined) return MISSING_FEATURE;

@@ -17,10 +17,21 @@ const MAX_ID_LENGTH = 256;
 /** `@frontegg/client`'s NO_EXPIRE: a grant without an expiry. */
 export const NO_EXPIRY = -1;
 
-/** The grants of one plan, each an expiry already picked as the SDK picks it (pickExpTimestamp). */
-interface PlanGrants {
-  readonly tenants: Map<string, number>;
-  readonly users: Map<string, Map<string, number>>;
+/**
+ * The grants of one plan: a slot per tenant and per user in a tenant (userGrantKey), each slot an
+ * expiry already picked as the SDK picks it (pickExpTimestamp). Flat on purpose: one map per kind
+ * and one array of expiries, rather than a map per tenant and a heap number per expiry, so that a
+ * large snapshot is few objects for the garbage collector to walk on every major collection.
+ */
+export interface PlanGrants {
+  readonly tenants: ReadonlyMap<string, number>;
+  readonly users: ReadonlyMap<string, number>;
+  readonly expiries: Float64Array;
+}
+
+/** The key of a user's grants: its tenant's id, length-prefixed so that no two (tenant, user) pairs share one. */
+export function userGrantKey(tenantId: string, userId: string): string {
+  return `${tenantId.length}:${tenantId}${userId}`;
 }
 
 /** What decides one feature, by its key. */
@@ -84,7 +95,7 @@ export function parseSnapshot(body: Json): EntitlementsSnapshot {
   });
 
   // Plans ("feature bundles"): [id, feature ids, default treatment, rules]
-  const planById = new Map<string, { featureKeys: string[]; plan: Plan; tenantExpiries: Map<string, number[]>; userExpiries: Map<string, Map<string, number[]>> }>();
+  const planById = new Map<string, { featureKeys: string[]; plan: Plan; tenantExpiries: Map<string, number[]>; userExpiries: Map<string, number[]> }>();
   bundles.forEach((tuple, index) => {
     const where = `data.featureBundles[${index}]`;
     const [id, featureIds, defaultTreatment, rules] = tupleAt(tuple, where, 4, 4);
@@ -112,8 +123,8 @@ export function parseSnapshot(body: Json): EntitlementsSnapshot {
     const plan = planById.get(planId as string);
     if (!plan) return;
     // As the SDK's `if (userId)` reads it: no user (absent, null) is a grant to the whole tenant.
-    const expiries = userId ? mapIn(plan.userExpiries, tenantId as string) : plan.tenantExpiries;
-    arrayIn(expiries, (userId || tenantId) as string).push(expiry);
+    if (userId) arrayIn(plan.userExpiries, userGrantKey(tenantId as string, userId as string)).push(expiry);
+    else arrayIn(plan.tenantExpiries, tenantId as string).push(expiry);
   });
 
   // Flags: [feature key, on, 'boolean', default treatment, off treatment, rules]; only flags of known features count (SDK).
@@ -150,10 +161,7 @@ export function parseSnapshot(body: Json): EntitlementsSnapshot {
     }
   };
   for (const plan of planById.values()) {
-    const grantsOfPlan: PlanGrants = {
-      tenants: mapValues(plan.tenantExpiries, pickExpiry),
-      users: mapValues(plan.userExpiries, (users) => mapValues(users, pickExpiry)),
-    };
+    const grantsOfPlan = flattenGrants(plan.tenantExpiries, plan.userExpiries);
     for (const key of plan.featureKeys) {
       const index = indexes.get(key)!;
       index.grantsByPlan.push(grantsOfPlan);
@@ -251,18 +259,22 @@ function rulesAt(value: Json, where: string): NonNullable<Plan['rules']> {
   });
 }
 
-function mapIn<V>(map: Map<string, Map<string, V>>, key: string): Map<string, V> {
-  let inner = map.get(key);
-  if (!inner) map.set(key, (inner = new Map()));
-  return inner;
-}
-
 function arrayIn<V>(map: Map<string, V[]>, key: string): V[] {
   let items = map.get(key);
   if (!items) map.set(key, (items = []));
   return items;
 }
 
-function mapValues<A, B>(map: Map<string, A>, convert: (value: A) => B): Map<string, B> {
-  return new Map([...map].map(([key, value]) => [key, convert(value)]));
+/** Every grant's expiries, picked, into one array; the maps hold each grant's slot in it. */
+function flattenGrants(tenantExpiries: Map<string, number[]>, userExpiries: Map<string, number[]>): PlanGrants {
+  const expiries = new Float64Array(tenantExpiries.size + userExpiries.size);
+  let slot = 0;
+  const slots = (grants: Map<string, number[]>) =>
+    new Map(
+      [...grants].map(([key, picked]) => {
+        expiries[slot] = pickExpiry(picked);
+        return [key, slot++];
+      }),
+    );
+  return { tenants: slots(tenantExpiries), users: slots(userExpiries), expiries };
 }
