@@ -42,6 +42,8 @@ export interface RouteSpec {
   allowedProperties?: string[];
   /** A role of the caller's tenant stronger than the caller is what the route acts on (the level rule applies). */
   levelRule?: 'target' | 'body';
+  /** false: answered from the gateway's own state (the entitlements snapshot), with no management call. */
+  callsUpstream?: false;
   success: number;
 }
 
@@ -58,6 +60,8 @@ export const ROUTES: RouteSpec[] = [
     body: { name: 'Alice Liddell' }, allowedProperties: ['name', 'phoneNumber', 'profilePictureUrl', 'metadata'],
   },
   { method: 'POST', path: '/v1/me/mfa/unenroll', userTokenOnly: true, recentSignIn: true, success: 204 },
+  // Any token type, no permission (CONTRACT §4.5); the security gateways run with ENTITLEMENTS=on.
+  { method: 'GET', path: '/v1/me/entitlements', success: 200, callsUpstream: false },
   { method: 'GET', path: '/v1/roles', permission: 'fe.secure.read.roles', success: 200 },
   { method: 'GET', path: '/v1/permissions', permission: 'fe.secure.read.roles', success: 200 },
   {
