@@ -12,6 +12,7 @@
  * library-variants.ts). Settings: BENCH_DURATION (s per scenario, default 12), BENCH_CONNECTIONS,
  * BENCH_WARMUP, BENCH_SCENARIOS (default B,D).
  */
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CLIENT_ID, API_KEY } from './fixtures';
 import { loadTest, type HttpRequestSpec } from './load';
@@ -92,6 +93,13 @@ async function main(): Promise<void> {
       console.log(`${id} ${g.name.padEnd(14)} ${median(rps.get(g.name)!).toFixed(0).padStart(6)} req/s  ${cpu.toFixed(0).padStart(5)} µs CPU/request${ratio}`);
     }
   }
+  // Resident memory after the run: what each configuration holds (an entitlements snapshot, say).
+  for (const g of gateways) console.log(`RSS ${g.name.padEnd(14)} ${(residentBytes(g.server.child.pid!) / 1048576).toFixed(1)} MB`);
+}
+
+function residentBytes(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN) * 1024;
 }
 
 main()

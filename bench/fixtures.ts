@@ -170,3 +170,29 @@ export function membersPage(tenantId: string): object {
   const totalPages = Math.ceil(members.length / MEMBERS_PAGE);
   return { items, _links: { next: link(1), prev: '', first: link(0), last: link(totalPages - 1) }, _metadata: { totalItems: members.length, totalPages } };
 }
+
+/** A UUID-shaped id derived from a label and a number (Frontegg's ids are UUIDs): realistic bytes, no randomness. */
+function uuidLike(label: number, index: number): string {
+  const hex = (index * 2654435761 + label * 40503).toString(16).padStart(12, '0').slice(-12);
+  return `${label.toString(16).padStart(8, '0')}-0000-4000-8000-${hex}`;
+}
+
+/** The feature whose link `fe.secure.read.roles` is, so that scenario B's permission check takes the whole decision path. */
+export const BENCH_ROLES_FEATURE = 'roles-admin';
+
+/**
+ * An entitlements snapshot (`GET /entitlements/api/v1/vendor-entitlements`) of `tuples` tuples in
+ * all: 50 features over 10 plans, the bench tenants on the plan holding roles-admin (linked to
+ * fe.secure.read.roles), and the rest grants to other tenants and users, a third with an expiry.
+ */
+export function entitlementsSnapshot(tuples: number): object {
+  const features = Array.from({ length: 50 }, (_, index) => [uuidLike(1, index), index === 0 ? BENCH_ROLES_FEATURE : `feature-${index}`, index === 0 ? [READ_ROLES, 'fe.secure.write.roles'] : [`app.feature${index}.use`]]);
+  const plans = Array.from({ length: 10 }, (_, index) => [uuidLike(2, index), features.filter((_, feature) => feature % 10 === index || feature < 5).map(([id]) => id), 'false', []]);
+  const grants: unknown[] = TENANTS.map((tenant) => [plans[0][0], tenant]);
+  for (let index = 0; grants.length + features.length + plans.length < tuples; index++) {
+    const plan = plans[index % plans.length][0];
+    const expiry = index % 3 === 0 ? new Date(Date.UTC(2030, 0, 1) + index * 1000).toISOString() : null;
+    grants.push(index % 2 === 0 ? [plan, uuidLike(3, index), null, expiry] : [plan, uuidLike(3, index >> 3), uuidLike(4, index), expiry]);
+  }
+  return { data: { features, featureBundles: plans, entitlements: grants, featureFlags: [] }, snapshotOffset: 1 };
+}

@@ -71,7 +71,11 @@ export function gatewayRevision(): string {
 
 export async function startWorld(): Promise<World> {
   const keys = createSigningKeys();
-  const standInEnvironment = { BENCH_PUBLIC_JWK: JSON.stringify(keys.publicJwk), BENCH_PUBLIC_PEM: keys.publicPem };
+  const standInEnvironment = {
+    BENCH_PUBLIC_JWK: JSON.stringify(keys.publicJwk),
+    BENCH_PUBLIC_PEM: keys.publicPem,
+    ...(process.env.BENCH_ENTITLEMENTS_TUPLES ? { BENCH_ENTITLEMENTS_TUPLES: process.env.BENCH_ENTITLEMENTS_TUPLES } : {}),
+  };
   const standIn = await forkServer('stand-in', 'stand-in', standInEnvironment);
   const userTokens = USERS.map((user) => userAccessToken(keys, standIn.url, user));
   const vendor = await httpSend('POST', `${standIn.url}/auth/vendor`, { 'content-type': 'application/json' }, JSON.stringify({ clientId: CLIENT_ID, secret: API_KEY }));

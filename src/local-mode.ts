@@ -34,6 +34,8 @@ export async function startLocalUpstream(env: NodeJS.ProcessEnv): Promise<LocalU
       FRONTEGG_API_KEY: emulator.apiKey,
       FRONTEGG_AUDIENCE: emulator.audience,
       SESSIONS: env.SESSIONS?.trim() || 'on',
+      // Plans and features take part in authorization, from the emulator's seeded snapshot (CONTRACT §1, §7).
+      ENTITLEMENTS: env.ENTITLEMENTS?.trim() || 'on',
       // Readable lines for a person at a terminal; JSON when the output goes to a program (a pipe, a file, a test).
       LOG_FORMAT: env.LOG_FORMAT?.trim() || (process.stdout.isTTY ? 'pretty' : 'json'),
       PUBLIC_URL: publicUrl,

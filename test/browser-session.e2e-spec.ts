@@ -76,7 +76,8 @@ describe('the browser-session example page in headless Chromium (issue 13)', () 
     const sitePort = await freePort();
     siteUrl = `http://localhost:${sitePort}`;
     // CORS is on, for another origin than the sibling page's: that one is refused by the list, not by CORS being off.
-    gateway = await startTestGateway({ SESSIONS: 'on', PUBLIC_URL: siteUrl, CORS_ORIGINS: 'http://localhost:1' });
+    // Plans on too (CONTRACT §4.5): the page shows what the user's plan includes.
+    gateway = await startTestGateway({ SESSIONS: 'on', PUBLIC_URL: siteUrl, CORS_ORIGINS: 'http://localhost:1', ENTITLEMENTS: 'on' });
     await gateway.app.listen(0, '127.0.0.1');
     const gatewayUrl = `http://127.0.0.1:${(gateway.app.getHttpServer().address() as AddressInfo).port}`;
     registerGatewayOrigin(gatewayUrl);
@@ -136,6 +137,30 @@ describe('the browser-session example page in headless Chromium (issue 13)', () 
     expect(sent.length).toBeGreaterThanOrEqual(4);
     for (const exchange of sent) expect(exchange.cookies).toEqual([SESSION_COOKIE]);
     expect(record.userId).toBe('user-alice');
+  }, 60_000);
+
+  it("shows only the features the signed-in user's plan includes, from GET /v1/me/entitlements (CONTRACT §4.5)", async () => {
+    const shownFeatures = async (page: Page) => {
+      await page.locator('#plan-status', { hasText: 'Features your plan includes:' }).waitFor();
+      return page.locator('#plan li[data-feature]:not([hidden])').evaluateAll((items) => items.map((item) => item.getAttribute('data-feature')));
+    };
+    const page = await context.newPage();
+    const received = watchAnswers(page);
+    await signInOnPage(page);
+    // tenant-acme is on Business; the audit add-on is Grace's alone, the beta flag is for @globex.test.
+    expect(await shownFeatures(page)).toEqual(['reports', 'custom-roles', 'sso']);
+    const [asked] = (await received()).filter((answer) => new URL(answer.url).pathname === '/v1/me/entitlements');
+    assertConforms(asked);
+    expect(asked.sent).not.toHaveProperty('authorization');
+
+    // Dave, of tenant-globex: Starter, an expired Business trial, and the beta flag's rule matches his email.
+    // A browser of his own (signInOnPage reads the session cookie of `context`); afterEach closes it.
+    await context.close();
+    context = await browser.newContext();
+    const davePage = await context.newPage();
+    await signInOnPage(davePage, { email: 'dave@globex.test', password: ALICE.password });
+    expect(await shownFeatures(davePage)).toEqual(['reports', 'beta-dashboard']);
+    expect(await davePage.locator('#plan li[data-feature="custom-roles"]').isHidden()).toBe(true);
   }, 60_000);
 
   it('leaves no token where page JavaScript can reach it: not in document.cookie, storage, /auth/session or any answer', async () => {
@@ -271,16 +296,16 @@ describe('the browser-session example page in headless Chromium (issue 13)', () 
   }, 30_000);
 
   /** Opens the page signed out, follows its sign-in link through the hosted form, and waits until it shows alice. Answers her session as the gateway holds it. */
-  async function signInOnPage(page: Page): Promise<SessionRecord> {
+  async function signInOnPage(page: Page, user: { email: string; password: string } = ALICE): Promise<SessionRecord> {
     await page.goto(`${siteUrl}/`);
     await page.locator('#status', { hasText: 'Signed out.' }).waitFor();
     await page.locator('#sign-in').click();
     await page.waitForURL((url) => url.href.startsWith(`${gateway.emulator.url}/oauth/authorize`));
-    await page.locator('#email').fill(ALICE.email);
-    await page.locator('#password').fill(ALICE.password);
+    await page.locator('#email').fill(user.email);
+    await page.locator('#password').fill(user.password);
     await page.locator('button[type=submit]').click();
     await page.waitForURL(`${siteUrl}/`);
-    await page.locator('#who', { hasText: ALICE.email }).waitFor();
+    await page.locator('#who', { hasText: user.email }).waitFor();
     const record = await gateway.app.get(SessionStore).peek(await sessionCookie(context, siteUrl));
     if (!record) throw new Error('the gateway holds no session for the cookie the browser got');
     return record;

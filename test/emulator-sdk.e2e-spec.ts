@@ -1,40 +1,32 @@
 import { EmulatorControlClient, startEmulator, TENANT_ACME, USER_ALICE, type RunningEmulator } from '../src/emulator';
 import SdkLogger from '@frontegg/client/dist/src/components/logger';
-
-type Sdk = typeof import('@frontegg/client');
+import { sdkFor, type Sdk } from './support/frontegg-sdk';
 
 /**
  * The emulator driven by Frontegg's own Node SDK (@frontegg/client), as a service built on it would
- * drive the real API (issue 12 item 6). The SDK reads its URLs from the environment when it is
- * loaded (FRONTEGG_API_GATEWAY_URL, config/index.js), so it is loaded only once the emulator listens.
+ * drive the real API (issue 12 item 6).
  */
 describe('the identity emulator with the official Node SDK', () => {
   let emulator: RunningEmulator;
   let control: EmulatorControlClient;
   let sdk: Sdk;
-  const authenticators: InstanceType<Sdk['FronteggAuthenticator']>[] = [];
+  let loaded: Awaited<ReturnType<typeof sdkFor>>;
 
   beforeAll(async () => {
     emulator = await startEmulator();
     control = new EmulatorControlClient(emulator.url);
-    process.env.FRONTEGG_API_GATEWAY_URL = emulator.url;
-    sdk = await import('@frontegg/client');
-    sdk.FronteggContext.init({ FRONTEGG_CLIENT_ID: emulator.clientId, FRONTEGG_API_KEY: emulator.apiKey });
+    loaded = await sdkFor(emulator);
+    sdk = loaded.sdk;
   });
 
   afterAll(async () => {
-    // Each authenticator schedules its own renewal: stop them, or they keep the process alive. One
-    // belongs to the SDK's access-token resolver, which validateIdentityOnToken tries on a refused JWT.
-    const { accessTokenHeaderResolver } = await import('@frontegg/client/dist/src/clients/identity/token-resolvers');
-    authenticators.push((accessTokenHeaderResolver as unknown as { authenticator: InstanceType<Sdk['FronteggAuthenticator']> }).authenticator);
-    await Promise.all(authenticators.map((authenticator) => authenticator.shutdown()));
-    delete process.env.FRONTEGG_API_GATEWAY_URL;
+    await loaded.stop();
     await emulator.close();
   });
 
   const authenticated = async () => {
     const authenticator = new sdk.FronteggAuthenticator();
-    authenticators.push(authenticator);
+    loaded.track(authenticator);
     await authenticator.init(emulator.clientId, emulator.apiKey);
     return authenticator;
   };

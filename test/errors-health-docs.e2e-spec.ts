@@ -107,6 +107,7 @@ describe('OpenAPI document (CONTRACT §4.1)', () => {
     ['get', '/v1/me', 'none (any verified token)', '200'],
     ['patch', '/v1/me', 'none (any verified token)', '200'],
     ['post', '/v1/me/mfa/unenroll', 'none (any verified token)', '204'],
+    ['get', '/v1/me/entitlements', 'none (any verified token)', '200'],
     ['get', '/v1/roles', 'fe.secure.read.roles', '200'],
     ['get', '/v1/permissions', 'fe.secure.read.roles', '200'],
     ['post', '/v1/roles', 'fe.secure.write.roles', '201'],
@@ -161,7 +162,7 @@ describe('OpenAPI document (CONTRACT §4.1)', () => {
       rules: ['step-up-on-own-factors', 'member-of-this-tenant-only', 'not-a-super-user', 'member-level-within-reach'],
     });
     expect(reset.responses['401'].description).toContain('RFC 9470');
-    expect(reset.responses['403'].description).toBe('Refused by a rule; `reason` is one of: missing-permission, token-type, role-level, multi-tenant-user, protected-user, csrf');
+    expect(reset.responses['403'].description).toBe('Refused by a rule; `reason` is one of: missing-permission, token-type, role-level, multi-tenant-user, protected-user, csrf, not-entitled');
     expect(reset.responses['404'].description).toContain('user not found');
     for (const [method, path] of [['post', '/v1/roles'], ['patch', '/v1/roles/{roleId}']]) {
       expect(document.paths[path][method].responses).toHaveProperty('409');

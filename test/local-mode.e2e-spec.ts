@@ -48,6 +48,11 @@ describe('local mode (CONTRACT §7): the gateway with no credentials runs on the
     expect((await fetch(`http://127.0.0.1:${port}/health/ready`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${port}/docs-json`)).status).toBe(200);
   });
+
+  it("turns ENTITLEMENTS on, with the emulator's seeded plans loaded at start (CONTRACT §1, §7)", async () => {
+    const ready = (await (await fetch(`http://127.0.0.1:${port}/health/ready`)).json()) as { details: Record<string, unknown> };
+    expect(ready.details.entitlements).toEqual({ status: 'up', offset: expect.any(Number), ageS: expect.any(Number) });
+  });
 });
 
 describe('local mode at a terminal: readable lines, the banner and no framework chatter', () => {

@@ -4,11 +4,12 @@
  * measure the gateway and not an emulator. It counts requests per route (`GET /__counts`,
  * `DELETE /__counts` to reset), which the cold-start measurement reads.
  *
- * Environment: BENCH_PUBLIC_JWK (JSON), BENCH_PUBLIC_PEM.
+ * Environment: BENCH_PUBLIC_JWK (JSON), BENCH_PUBLIC_PEM, BENCH_ENTITLEMENTS_TUPLES (the entitlements
+ * snapshot's size for gateways with ENTITLEMENTS=on, default 100000).
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { ALL_ROLES, API_KEY, CLIENT_ID, membersPage, PERMISSIONS, TENANTS, userById, userDto } from '../fixtures';
+import { ALL_ROLES, API_KEY, CLIENT_ID, entitlementsSnapshot, membersPage, PERMISSIONS, TENANTS, userById, userDto } from '../fixtures';
 import { listenForParent, requiredEnv } from './child';
 
 const VENDOR_TOKEN_TTL_S = 3600;
@@ -46,6 +47,8 @@ const configuration = json({
   allowCustomLoginTenantSwitch: false,
 });
 const roles = json(ALL_ROLES);
+const entitlements = json(entitlementsSnapshot(Number(process.env.BENCH_ENTITLEMENTS_TUPLES ?? 100_000)));
+const entitlementsOffset = json({ snapshotOffset: 1 });
 const permissions = json(PERMISSIONS);
 const membersPages = new Map<string, Buffer>(TENANTS.map((tenantId) => [tenantId, json(membersPage(tenantId))]));
 const userBodies = new Map<string, Buffer>();
@@ -131,6 +134,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       const page = membersPages.get(String(req.headers['frontegg-tenant-id']));
       return page ? send(res, 200, page) : problem(res, 400, 'frontegg-tenant-id header is required');
     }
+    case 'GET /entitlements/api/v1/vendor-entitlements':
+      return send(res, 200, entitlements);
+    case 'GET /entitlements/api/v1/vendor-entitlements-snapshot-offset':
+      return send(res, 200, entitlementsOffset);
     case 'GET /identity/resources/vendor-only/users/v1/{userId}':
     case 'PUT /identity/resources/users/v1/{userId}': {
       if (method === 'PUT') {

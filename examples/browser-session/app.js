@@ -7,8 +7,11 @@ const GATEWAY = '';
 
 const $ = (id) => document.getElementById(id);
 
-/** Every call: the cookie (credentials) and X-CSRF, the header other sites cannot send without a preflight. */
-async function call(method, path, body) {
+/**
+ * Every call: the cookie (credentials) and X-CSRF, the header other sites cannot send without a preflight.
+ * A quiet call is not shown under "Last answer" (the page's own background reads).
+ */
+async function call(method, path, body, { quiet = false } = {}) {
   const init = { method, credentials: 'include', headers: { 'X-CSRF': '1' } };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
@@ -22,7 +25,7 @@ async function call(method, path, body) {
   } catch {
     json = undefined;
   }
-  show(`${method} ${path}`, response.status, json ?? text);
+  if (!quiet) show(`${method} ${path}`, response.status, json ?? text);
   return { status: response.status, body: json };
 }
 
@@ -49,6 +52,23 @@ async function loadMe() {
   const { status, body } = await call('GET', '/v1/me');
   if (status === 200) $('name').value = body.name ?? '';
   if (status === 401) render(undefined);
+}
+
+/**
+ * Shows what the signed-in user's plan includes and hides the rest (GET /v1/me/entitlements, decided
+ * as Frontegg's SDK decides). Hidden unless known to be included: an error hides every feature. The
+ * gateway enforces the same plan on every call anyway; this only spares the user dead buttons.
+ */
+async function loadEntitlements() {
+  const items = [...document.querySelectorAll('[data-feature]')];
+  const keys = items.map((item) => item.dataset.feature).join(',');
+  const { status, body } = await call('GET', `/v1/me/entitlements?features=${encodeURIComponent(keys)}`, undefined, { quiet: true });
+  const entitlementsOff = status === 404;
+  for (const item of items) {
+    item.hidden = !(entitlementsOff || (status === 200 && body.features[item.dataset.feature]?.entitled === true));
+  }
+  $('plan-status').textContent =
+    status === 200 ? 'Features your plan includes:' : entitlementsOff ? 'The gateway does not check plans (ENTITLEMENTS=off): every feature is shown.' : `Your plan could not be read (${status}).`;
 }
 
 async function updateMe(event) {
@@ -160,4 +180,4 @@ $('previous-page').addEventListener('click', () => void loadMembers(members.page
 $('next-page').addEventListener('click', () => void loadMembers(members.page + 1));
 $('invite').addEventListener('submit', (event) => void invite(event));
 $('switch-tenant').addEventListener('click', () => void switchTenant());
-void refreshSession().then((status) => (status === 200 ? loadMe() : undefined));
+void refreshSession().then((status) => (status === 200 ? Promise.all([loadMe(), loadEntitlements()]) : undefined));

@@ -39,6 +39,8 @@ export interface Principal {
   readonly email?: string;
   /** When the user last signed in (seconds since the epoch), for step-up checks. */
   readonly authTime?: number;
+  /** The verified token's claims: the `jwt.*` and `frontegg.*` attributes of entitlement rules (CONTRACT §4.5). */
+  readonly claims?: Readonly<Record<string, unknown>>;
 }
 
 declare module 'fastify' {

@@ -234,6 +234,7 @@ function principalFrom(claims: JWTPayload): Principal {
     type: type as TokenType,
     email: typeof claims.email === 'string' ? claims.email : undefined,
     authTime: typeof claims.auth_time === 'number' ? claims.auth_time : undefined,
+    claims,
   };
 }
 

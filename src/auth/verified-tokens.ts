@@ -76,10 +76,12 @@ const OBJECT_BYTES = 64;
  * (V8 keeps ASCII in one), plus a header per string, a slot per list item and objects for the rest.
  */
 function entryBytes(digest: string, principal: Principal): number {
-  const { userId, tenantId, tenantIds, email, claimedGrants } = principal;
+  const { userId, tenantId, tenantIds, email, claimedGrants, claims } = principal;
   let bytes = 4 * OBJECT_BYTES + stringBytes(digest) + stringBytes(userId) + stringBytes(tenantId) + listBytes(tenantIds);
   if (email !== undefined) bytes += stringBytes(email);
   if (claimedGrants) bytes += OBJECT_BYTES + listBytes(claimedGrants.roleKeys) + listBytes(claimedGrants.permissions);
+  // The claims as objects: four times their JSON, an over-estimate of strings at two bytes and a slot per value.
+  if (claims) bytes += OBJECT_BYTES + 4 * JSON.stringify(claims).length;
   return bytes;
 }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { EntitlementsModule } from '../entitlements/entitlements.module';
 import { IdentityModule } from '../identity/identity.module';
 import { GrantsResolver } from './grants.resolver';
 import { PermissionCatalogue } from './permission-catalogue.service';
@@ -12,7 +13,7 @@ import { TenantDirectory } from './tenant-directory.service';
  * the tenant-scoped accessor through which every member and role is obtained.
  */
 @Module({
-  imports: [IdentityModule, DiscoveryModule],
+  imports: [IdentityModule, DiscoveryModule, EntitlementsModule],
   providers: [GrantsResolver, PermissionCatalogue, TenantDirectory, PolicyGuard, PolicyCoverage],
   exports: [PermissionCatalogue, TenantDirectory, PolicyGuard],
 })

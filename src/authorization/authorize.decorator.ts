@@ -65,7 +65,8 @@ export function ApiDenials(reasons: readonly DenialReason[]): MethodDecorator {
 
 function refusalsOf(policy: Policy<unknown, unknown>): Set<Refusal> {
   const refusals = new Set<Refusal>([...(policy.target?.refusals ?? []), ...(policy.rules ?? []).flatMap((rule) => rule.refusals)]);
-  if (policy.permission) refusals.add('missing-permission');
+  // ENTITLEMENTS=on: a permission linked to features the tenant's plan lacks (CONTRACT §4.5).
+  if (policy.permission) refusals.add('missing-permission').add('not-entitled');
   if (policy.tokenTypes) refusals.add('token-type');
   if (policy.recentSignIn) refusals.add('step-up');
   // A cookie-authenticated request without X-CSRF, or from a foreign origin (SESSIONS=on).

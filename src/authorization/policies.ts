@@ -184,6 +184,8 @@ export const Policies = {
   // No rule reads this body: the global validation pipe checks it, and the write stays on the guard's fast path.
   updateOwnProfile: definePolicy({ name: 'profile.update-own', tokenTypes: ['userToken'] }),
   resetOwnMfa: definePolicy({ name: 'mfa.reset-own', tokenTypes: ['userToken'], recentSignIn: true }),
+  // Any token type, no permission: what the caller's own plan includes (CONTRACT §4.5).
+  readOwnEntitlements: definePolicy({ name: 'entitlements.read-own' }),
 
   listOwnTenants: definePolicy({ name: 'tenants.list-own', tokenTypes: ['userToken'] }),
   switchOwnTenant: definePolicy({

@@ -8,6 +8,7 @@ import { noSession } from '../auth/session-authenticator';
 import { validateBody } from '../common/pipes/validation.pipe';
 import { ProblemException } from '../common/problems/problem.exception';
 import { GatewayConfig } from '../config/gateway-config';
+import { Entitlements } from '../entitlements/entitlements.service';
 import { POLICY } from './authorize.decorator';
 import type { Grants } from './grants';
 import { GrantsResolver } from './grants.resolver';
@@ -50,6 +51,7 @@ export class PolicyGuard implements CanActivate {
     private readonly directory: TenantDirectory,
     private readonly catalogue: PermissionCatalogue,
     private readonly config: GatewayConfig,
+    private readonly entitlements: Entitlements,
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
@@ -70,8 +72,7 @@ export class PolicyGuard implements CanActivate {
       // The common case (grants in the token, no target): decided without waiting on anything.
       const claimed = this.grantsResolver.fromToken(principal, { rolesById: policy.callerRolesById });
       if (claimed && !policy.recentSignIn && !policy.body && !policy.target) {
-        decision.rule = 'permission';
-        assertPermission(policy, claimed);
+        this.assertPermission(policy, principal, claimed, decision);
         request.authorization = { grants: claimed, target: undefined };
         return true;
       }
@@ -84,8 +85,7 @@ export class PolicyGuard implements CanActivate {
   private async evaluate(policy: AnyPolicy, request: FastifyRequest, principal: Principal, decision: { rule: string }): Promise<boolean> {
     decision.rule = 'grants';
     const grants = await this.grantsResolver.grantsOf(principal, request.trace, { rolesById: policy.callerRolesById });
-    decision.rule = 'permission';
-    assertPermission(policy, grants);
+    this.assertPermission(policy, principal, grants, decision);
     if (policy.recentSignIn) {
       decision.rule = 'recent-sign-in';
       assertRecentSignIn(principal.authTime, this.config.stepUpMaxAgeS);
@@ -137,6 +137,16 @@ export class PolicyGuard implements CanActivate {
     throw error;
   }
 
+  /** The route's permission: held (CONTRACT §3), and included in the tenant's plan when linked to features (§4.5). */
+  private assertPermission(policy: AnyPolicy, principal: Principal, grants: Grants, decision: { rule: string }): void {
+    if (!policy.permission) return;
+    decision.rule = 'permission';
+    const missing = missingPermissions(grants.permissions, [policy.permission]);
+    if (missing.length > 0) throw ProblemException.forbidden('missing-permission', `missing permission ${missing.join(', ')}`);
+    decision.rule = 'entitlement';
+    this.entitlements.assertEntitledToPermission(principal, grants.permissions, policy.permission);
+  }
+
   private policyOf(context: ExecutionContext): AnyPolicy | typeof PUBLIC | undefined {
     const handler = context.getHandler();
     if (this.policies.has(handler)) return this.policies.get(handler);
@@ -144,10 +154,4 @@ export class PolicyGuard implements CanActivate {
     this.policies.set(handler, policy);
     return policy;
   }
-}
-
-function assertPermission(policy: AnyPolicy, grants: Grants): void {
-  if (!policy.permission) return;
-  const missing = missingPermissions(grants.permissions, [policy.permission]);
-  if (missing.length > 0) throw ProblemException.forbidden('missing-permission', `missing permission ${missing.join(', ')}`);
 }

@@ -43,7 +43,8 @@ export interface PolicyRule<Target, Body = unknown> {
 
 /**
  * What a route does to what, and every rule that decides it. The policy guard evaluates it in
- * this order: a verified caller, token type, grants (token or identity API), permission, recent
+ * this order: a verified caller, token type, grants (token or identity API), permission (held, and
+ * entitled to by the tenant's plan with ENTITLEMENTS=on), recent
  * sign-in, body validation, target (tenant-scoped), then the rules, all before the handler runs.
  */
 export interface Policy<Target = undefined, Body = unknown> {

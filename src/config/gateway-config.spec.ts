@@ -241,6 +241,27 @@ describe('loadGatewayConfig', () => {
     });
   });
 
+  describe('entitlements (CONTRACT §1, §4.5)', () => {
+    it('are off by default and checked every 30 s', () => {
+      expect(loadGatewayConfig(valid).entitlements).toEqual({ enabled: false, refreshS: 30 });
+    });
+
+    it('take ENTITLEMENTS=on and ENTITLEMENTS_REFRESH_S', () => {
+      expect(loadGatewayConfig({ ...valid, ENTITLEMENTS: 'on', ENTITLEMENTS_REFRESH_S: '5' }).entitlements).toEqual({ enabled: true, refreshS: 5 });
+    });
+
+    it.each([
+      ['ENTITLEMENTS', 'yes'],
+      ['ENTITLEMENTS_REFRESH_S', '0'],
+      ['ENTITLEMENTS_REFRESH_S', '86401'],
+      ['ENTITLEMENTS_REFRESH_S', 'often'],
+    ])('refuses %s=%s with one line naming it', (name, value) => {
+      const problems = problemsOf({ ...valid, [name]: value });
+      expect(problems).toHaveLength(1);
+      expect(problems[0].startsWith(name)).toBe(true);
+    });
+  });
+
   it('is in local mode only without a client id outside production', () => {
     expect(isLocalMode({})).toBe(true);
     expect(isLocalMode({ NODE_ENV: 'production' })).toBe(false);

@@ -40,6 +40,8 @@ export class GatewayConfig {
   /** How long resolved roles and permissions of one user in one tenant are reused (0: not cached). */
   readonly authzCacheTtlS!: number;
   readonly rolesCacheTtlS!: number;
+  /** Plans, features and feature flags in authorization (CONTRACT §4.5). */
+  readonly entitlements!: EntitlementsSettings;
   /** One upstream attempt. */
   readonly upstreamTimeoutMs!: number;
   /** Largest upstream answer read; a larger one is a 502, never buffered whole. */
@@ -62,6 +64,12 @@ export class GatewayConfig {
   constructor(values: GatewayConfig) {
     Object.assign(this, values);
   }
+}
+
+export interface EntitlementsSettings {
+  readonly enabled: boolean;
+  /** How often the snapshot's offset is checked (the snapshot is reloaded only when it moved). */
+  readonly refreshS: number;
 }
 
 export interface SessionSettings {
@@ -183,6 +191,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv): GatewayConfig {
     authzSource: v.AUTHZ_SOURCE ?? 'token',
     authzCacheTtlS: v.AUTHZ_CACHE_TTL_S ?? 30,
     rolesCacheTtlS: v.ROLES_CACHE_TTL_S ?? 30,
+    entitlements: { enabled: v.ENTITLEMENTS === 'on', refreshS: v.ENTITLEMENTS_REFRESH_S ?? 30 },
     upstreamTimeoutMs: v.UPSTREAM_TIMEOUT_MS ?? 5000,
     upstreamMaxResponseBytes: v.UPSTREAM_MAX_RESPONSE_BYTES ?? 1_048_576,
     requestDeadlineMs: v.REQUEST_DEADLINE_MS ?? 10_000,

@@ -1,3 +1,4 @@
+import { EntitlementsStore } from './entitlements';
 import { FaultRegistry } from './faults';
 import { SigningKeyRing } from './keys';
 import { OAuthGrants } from './oauth-grants';
@@ -11,6 +12,7 @@ import { VendorTokenStore } from './vendor-tokens';
 /** Everything the routes share: the identity data and the emulator's own machinery. */
 export class EmulatorContext {
   readonly store = new IdentityStore();
+  readonly entitlements = new EntitlementsStore();
   readonly faults = new FaultRegistry();
   readonly recorder = new RequestRecorder();
   /**
@@ -45,12 +47,13 @@ export class EmulatorContext {
   }
 
   /**
-   * As freshly started: seed data, no faults, no recorded requests, the default vendor-token
+   * As freshly started: seed data (the entitlements snapshot too, at a new offset), no faults, no recorded requests, the default vendor-token
    * lifetime and token claims, the original key. Issued vendor tokens stay valid: they belong to running clients
    * (a gateway under test), not to the seed; `POST /_emulator/vendor-tokens/expire` revokes them.
    */
   reset(): void {
     this.store.reset();
+    this.entitlements.reset();
     this.faults.clear();
     this.recorder.clear();
     this.vendorTokens.restoreDefaultLifetime();

@@ -2,14 +2,18 @@ import type {
   FronteggAuthenticationResponse,
   FronteggRole,
   VendorAuthenticationResponse,
+  VendorEntitlementsData,
+  VendorEntitlementsResponse,
 } from '../identity/frontegg-api.types';
 import { DEFAULT_EMULATOR_OPTIONS } from './options';
 import {
   CONTROL_PREFIX,
   HARNESS_HEADER,
   type EmulatorSettings,
+  type EntitlementsChanged,
   type FaultCreated,
   type FaultSpec,
+  type GrantPlanRequest,
   type MintedToken,
   type MintTokenRequest,
   type RevokeOAuthResult,
@@ -109,6 +113,21 @@ export class EmulatorControlClient {
   async revokeOAuthSignIns(userId?: string): Promise<number> {
     const result = await this.control<RevokeOAuthResult>('POST', '/oauth/revoke', userId === undefined ? {} : { userId });
     return result.revoked;
+  }
+
+  /** The entitlements snapshot as served, with its offset. */
+  entitlements(): Promise<VendorEntitlementsResponse> {
+    return this.control('GET', '/entitlements');
+  }
+
+  /** Replaces the entitlements snapshot; answers its new offset. */
+  async replaceEntitlements(data: VendorEntitlementsData): Promise<number> {
+    return (await this.control<EntitlementsChanged>('PUT', '/entitlements', data)).snapshotOffset;
+  }
+
+  /** Grants a plan to a tenant, or to one user in it; answers the snapshot's new offset. */
+  async grantPlan(grant: GrantPlanRequest): Promise<number> {
+    return (await this.control<EntitlementsChanged>('POST', '/entitlements/grants', grant)).snapshotOffset;
   }
 
   settings(settings: EmulatorSettings): Promise<void> {

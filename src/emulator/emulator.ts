@@ -4,6 +4,7 @@ import { errorBody, FronteggError } from './errors';
 import { rawPathOf, registerRecordingAndFaults } from './request-hooks';
 import { registerControlRoutes } from './routes/controls';
 import { registerDocsSignInRoute } from './routes/docs-sign-in';
+import { registerEntitlementsRoutes } from './routes/entitlements';
 import { registerHostedLoginRoutes } from './routes/hosted-login';
 import { registerLoginRoute } from './routes/identity-auth';
 import { registerConfigurationRoutes } from './routes/identity-configurations';
@@ -68,6 +69,7 @@ export function buildEmulatorApp(ctx: EmulatorContext): FastifyInstance {
     registerRoleRoutes(management, ctx);
     registerPermissionRoutes(management, ctx);
     registerUserRoutes(management, ctx);
+    registerEntitlementsRoutes(management, ctx);
   });
   return app;
 }

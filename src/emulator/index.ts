@@ -53,7 +53,9 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
 export { EmulatorControlClient, type EmulatorCredentials } from './control-client';
 export type {
   EmulatorSettings,
+  EntitlementsChanged,
   FaultSpec,
+  GrantPlanRequest,
   MintedToken,
   MintTokenRequest,
   PasswordGrantError,

@@ -1,3 +1,4 @@
+import type { VendorEntitlementsData } from '../identity/frontegg-api.types';
 import { ENVIRONMENT_WIDE, type IdentityData, type PermissionRecord, type RoleRecord, type UserRecord } from './model';
 
 /** Every seeded user signs in with this password. */
@@ -352,4 +353,68 @@ export function seedUserSignIns(): SeedUserSignIn[] {
     tenantIds: seeded.tenants.map((membership) => membership.tenantId),
     roles: seeded.tenants.map(({ tenantId, roleIds }) => `${tenantId}: ${roleIds.map((id) => roleKey.get(id) ?? id).join(', ')}`).join('; '),
   }));
+}
+
+// Entitlements (CONTRACT §4.5, §7): plans ("feature bundles"), their features, grants and a feature flag.
+
+export const PLAN_STARTER = 'plan-starter';
+export const PLAN_BUSINESS = 'plan-business';
+export const PLAN_AUDIT_ADDON = 'plan-audit-addon';
+
+export const FEATURE_REPORTS = 'reports';
+/** Linked to `fe.secure.write.roles`: a tenant without it cannot create or change roles. */
+export const FEATURE_CUSTOM_ROLES = 'custom-roles';
+export const FEATURE_SSO = 'sso';
+export const FEATURE_AUDIT_EXPORT = 'audit-export';
+/** Granted by no plan: a feature flag turns it on for `@globex.test` emails. */
+export const FEATURE_BETA_DASHBOARD = 'beta-dashboard';
+
+/** When tenant-globex's Business trial ended: fixed, and in the past. */
+export const BUSINESS_TRIAL_ENDED_AT = '2024-03-01T00:00:00.000Z';
+
+/**
+ * The seeded snapshot: tenant-acme on Business, tenant-globex on Starter after its Business trial
+ * expired, Grace alone (a user-level grant) with the audit add-on, and a flag with a rule. Grant
+ * tuples come in the shapes the wire allows: shortened, and with nulls.
+ */
+export function createSeedEntitlements(): VendorEntitlementsData {
+  return {
+    features: [
+      ['feat-reports', FEATURE_REPORTS, ['app.reports.read', 'app.reports.write']],
+      ['feat-custom-roles', FEATURE_CUSTOM_ROLES, ['fe.secure.write.roles']],
+      ['feat-sso', FEATURE_SSO, []],
+      ['feat-audit-export', FEATURE_AUDIT_EXPORT, []],
+      ['feat-beta-dashboard', FEATURE_BETA_DASHBOARD, []],
+    ],
+    featureBundles: [
+      // Order matters to the SDK: for a feature in two plans granted to one tenant, the later plan's grant
+      // decides (even an expired one). Starter comes after Business, so tenant-globex keeps reports.
+      [PLAN_BUSINESS, ['feat-reports', 'feat-custom-roles', 'feat-sso'], 'false', []],
+      [PLAN_STARTER, ['feat-reports'], 'false', []],
+      [PLAN_AUDIT_ADDON, ['feat-audit-export'], 'false', []],
+    ],
+    entitlements: [
+      [PLAN_BUSINESS, TENANT_ACME],
+      [PLAN_STARTER, TENANT_GLOBEX, null, null],
+      [PLAN_BUSINESS, TENANT_GLOBEX, null, BUSINESS_TRIAL_ENDED_AT],
+      [PLAN_AUDIT_ADDON, TENANT_ACME, USER_GRACE],
+    ],
+    featureFlags: [
+      [
+        FEATURE_BETA_DASHBOARD,
+        true,
+        'boolean',
+        'false',
+        'false',
+        [
+          {
+            description: 'Globex people try the new dashboard',
+            conditionLogic: 'and',
+            conditions: [{ attribute: 'frontegg.email', attributeType: 'frontegg', negate: false, op: 'ends_with', value: { list: ['@globex.test'] } }],
+            treatment: 'true',
+          },
+        ],
+      ],
+    ],
+  };
 }

@@ -48,6 +48,7 @@ export class HealthController {
         () => this.readiness.signingKeys(),
         () => this.readiness.vendorToken(),
         () => this.readiness.sharedStore(),
+        ...(this.readiness.entitlementsEnabled ? [() => this.readiness.entitlementsSnapshot()] : []),
       ]);
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { TokenVerifier } from '../auth/token-verifier.service';
+import { GatewayConfig } from '../config/gateway-config';
+import { EntitlementsSnapshotStore } from '../entitlements/entitlements-snapshot.store';
 import { VendorTokenService } from '../identity/vendor-token.service';
 import { REDIS, type SharedRedis } from '../redis/redis.module';
 import { SharedStoreHealth } from '../redis/shared-store-health';
@@ -16,7 +18,23 @@ export class ReadinessIndicators {
     private readonly lifecycle: Lifecycle,
     @Inject(REDIS) private readonly redis: SharedRedis,
     private readonly sharedStoreHealth: SharedStoreHealth,
+    private readonly entitlements: EntitlementsSnapshotStore,
+    private readonly config: GatewayConfig,
   ) {}
+
+  /** Whether there is an entitlements snapshot to report (ENTITLEMENTS=on). */
+  get entitlementsEnabled(): boolean {
+    return this.config.entitlements.enabled;
+  }
+
+  /**
+   * Reported, never failing (CONTRACT §4.5): before the first snapshot the gateway still serves the
+   * routes without a permission. `offset` is null until then; `ageS` is how long ago the snapshot was
+   * last known current (loaded, or its offset found unchanged).
+   */
+  entitlementsSnapshot() {
+    return this.indicators.check('entitlements').up(this.entitlements.status());
+  }
 
   notShuttingDown() {
     const indicator = this.indicators.check('lifecycle');

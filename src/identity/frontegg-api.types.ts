@@ -212,3 +212,45 @@ export interface FronteggErrorBody {
   message?: string | string[];
   statusCode?: number;
 }
+
+/**
+ * The entitlements snapshot that Frontegg's SDKs read (`GET /entitlements/api/v1/vendor-entitlements`),
+ * in the tuple shapes of `@frontegg/client`'s `vendor-entitlements/v1` types. JSON may shorten a
+ * grant tuple or give null for an absent user or expiry.
+ */
+export type EntitlementsTreatment = 'true' | 'false';
+
+/** A feature flag's or a plan's targeting rule; conditions are those of `@frontegg/entitlements-javascript-commons`. */
+export interface EntitlementsRule {
+  description?: string;
+  conditionLogic: 'and' | 'or';
+  conditions: { attribute: string; attributeType?: 'custom' | 'frontegg'; negate: boolean; op: string; value: Record<string, unknown> }[];
+  treatment: EntitlementsTreatment;
+}
+
+/** `[id, key, permission keys]` */
+export type EntitlementsFeatureTuple = [string, string, string[]];
+/** A plan ("feature bundle"): `[id, feature ids, default treatment, targeting rules]` */
+export type EntitlementsPlanTuple = [string, string[], EntitlementsTreatment, EntitlementsRule[]];
+/** A grant of a plan: `[plan id, tenant id, user id?, expiry (ISO 8601)?]` */
+export type EntitlementsGrantTuple = [string, string, (string | null)?, (string | null)?];
+/** `[feature key, on, 'boolean', default treatment, off treatment, rules]` */
+export type EntitlementsFlagTuple = [string, boolean, 'boolean', EntitlementsTreatment, EntitlementsTreatment, EntitlementsRule[]];
+
+export interface VendorEntitlementsData {
+  features: EntitlementsFeatureTuple[];
+  featureBundles: EntitlementsPlanTuple[];
+  entitlements: EntitlementsGrantTuple[];
+  featureFlags: EntitlementsFlagTuple[];
+}
+
+/** `GET /entitlements/api/v1/vendor-entitlements` */
+export interface VendorEntitlementsResponse {
+  data: VendorEntitlementsData;
+  snapshotOffset: number;
+}
+
+/** `GET /entitlements/api/v1/vendor-entitlements-snapshot-offset` */
+export interface VendorEntitlementsOffsetResponse {
+  snapshotOffset: number;
+}

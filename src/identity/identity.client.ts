@@ -15,6 +15,7 @@ import type {
   FronteggUsersPage,
   FronteggUsersQuery,
   FronteggUserTenantData,
+  VendorEntitlementsOffsetResponse,
 } from './frontegg-api.types';
 import { Metrics, upstreamOutcomeOf } from '../metrics/metrics.service';
 import { withRoleLevel, withRoleLevels } from './role-level';
@@ -33,6 +34,7 @@ import { UpstreamPolicies } from './upstream-policies';
 import { VendorTokenService } from './vendor-token.service';
 
 const IDENTITY = '/identity/resources';
+const ENTITLEMENTS = '/entitlements/api/v1';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -41,6 +43,8 @@ interface UpstreamRequest {
   url: string;
   headers?: Record<string, string>;
   data?: unknown;
+  /** Largest answer read; UPSTREAM_MAX_RESPONSE_BYTES when absent. */
+  maxBytes?: number;
 }
 
 /** Sent on every call, besides the token, the trace and the request's own (the axios instance's defaults, before). */
@@ -54,6 +58,8 @@ const DEFAULT_HEADERS = { accept: 'application/json', 'user-agent': 'frontegg-id
 @Injectable()
 export class IdentityClient {
   private readonly policies: UpstreamPolicies;
+  /** Frontegg's entitlements service has a breaker of its own: its outage must not fail identity calls. */
+  private readonly entitlementsPolicies: UpstreamPolicies;
   private readonly seriesByKey = new Map<string, { observe(seconds: number): void }>();
   private readonly origin: string;
   /** FRONTEGG_API_URL's path, if it has one, before every call's path. */
@@ -66,6 +72,7 @@ export class IdentityClient {
     private readonly config: GatewayConfig,
   ) {
     this.policies = new UpstreamPolicies('identity-api', metrics);
+    this.entitlementsPolicies = new UpstreamPolicies('entitlements-api', metrics);
     const base = new URL(config.frontegg.apiUrl);
     this.origin = base.origin;
     this.basePath = base.pathname.replace(/\/+$/, '');
@@ -166,14 +173,32 @@ export class IdentityClient {
     await this.call('unenroll MFA', request, anyBody, trace);
   }
 
+  /** The entitlements snapshot's offset: cheap, asked every ENTITLEMENTS_REFRESH_S (CONTRACT §4.5). */
+  entitlementsOffset(trace: RequestTrace): Promise<VendorEntitlementsOffsetResponse> {
+    const request = { method: 'GET', url: `${ENTITLEMENTS}/vendor-entitlements-snapshot-offset` } as const;
+    return this.call('entitlements offset', request, isObject, trace, this.entitlementsPolicies);
+  }
+
+  /** The whole entitlements snapshot, unchecked (the caller validates it), read up to `maxBytes`. */
+  entitlementsSnapshot(maxBytes: number, trace: RequestTrace): Promise<unknown> {
+    const request = { method: 'GET', url: `${ENTITLEMENTS}/vendor-entitlements`, maxBytes } as const;
+    return this.call('entitlements snapshot', request, isObject, trace, this.entitlementsPolicies);
+  }
+
   /**
    * Sends with the vendor token; a `401` renews the token once and retries once. Reads are
    * retried on upstream failures; every call goes through the upstream's circuit breaker. All of
    * it (token, attempts, retries) fits in the request's deadline, and stops when its client leaves.
    */
-  private call<T>(operation: string, request: UpstreamRequest, hasExpectedShape: (body: unknown) => boolean, trace: RequestTrace): Promise<T> {
+  private call<T>(
+    operation: string,
+    request: UpstreamRequest,
+    hasExpectedShape: (body: unknown) => boolean,
+    trace: RequestTrace,
+    policies = this.policies,
+  ): Promise<T> {
     const budget = budgetOf(trace);
-    const work = this.policies.run(request.method === 'GET', budget, operation, async () => {
+    const work = policies.run(request.method === 'GET', budget, operation, async () => {
       const token = await this.vendorTokens.token(budget).catch(notRetriedAgain);
       let response = await this.send(operation, request, token, trace, budget);
       if (response.status === 401) {
@@ -215,7 +240,7 @@ export class IdentityClient {
         body: request.data === undefined ? undefined : JSON.stringify(request.data),
         timeoutMs: cutByDeadline ? timeLeft : this.config.upstreamTimeoutMs,
         signal: budget.signal,
-        maxContentLength: this.config.upstreamMaxResponseBytes,
+        maxContentLength: request.maxBytes ?? this.config.upstreamMaxResponseBytes,
       });
       status = response.status;
       return response;

@@ -118,6 +118,19 @@ export class Metrics implements OnModuleInit {
     registers: [this.registry],
   });
 
+  readonly entitlementsChecks = new Counter({
+    name: 'gateway_entitlements_checks_total',
+    help: 'Entitlements snapshot checks (CONTRACT §4.5) by outcome: loaded, unchanged, failed or refused (both keep the last good snapshot)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly entitlementsOffset = new Gauge({
+    name: 'gateway_entitlements_snapshot_offset',
+    help: 'Offset of the entitlements snapshot in use',
+    registers: [this.registry],
+  });
+
   constructor(private readonly adapterHost: HttpAdapterHost) {
     collectDefaultMetrics({ register: this.registry, prefix: 'gateway_' });
   }

@@ -185,9 +185,9 @@ describe('authorization attacks (CONTRACT §3, §4; OWASP API1, API5)', () => {
       referer: `https://${MARK}.example.com/page`,
     });
 
-    it('on every route: none of them, nor the user token, is in any upstream request', async () => {
+    it('on every route that calls upstream: none of them, nor the user token, is in any upstream request', async () => {
       const host = new URL(g.emulator.url).host;
-      for (const route of live) {
+      for (const route of live.filter((candidate) => candidate.callsUpstream !== false)) {
         await g.reset();
         const token = await g.token({ userId: USER_ALICE });
         const response = await send(g, route, { authorization: `Bearer ${token}`, headers: clientHeaders(token) });

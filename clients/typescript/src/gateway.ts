@@ -144,6 +144,26 @@ export interface paths {
         patch: operations["ProfileController_update"];
         trace?: never;
     };
+    "/v1/me/entitlements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the caller's plan includes, decided as Frontegg's SDK decides (ENTITLEMENTS=on)
+         * @description For frontends to gate their UI: each feature and permission asked for, with `entitled` and, when not, the SDK's `justification`. Without parameters: every feature of the snapshot, and `permissions: {}`.
+         */
+        get: operations["EntitlementsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/mfa/unenroll": {
         parameters: {
             query?: never;
@@ -443,7 +463,43 @@ export interface components {
          * @description Why the request was refused
          * @enum {string}
          */
-        DenialReason: "missing-permission" | "token-type" | "role-level" | "environment-role" | "permission-escalation" | "multi-tenant-user" | "protected-user" | "csrf" | "own-account" | "not-a-member";
+        DenialReason: "missing-permission" | "token-type" | "role-level" | "environment-role" | "permission-escalation" | "multi-tenant-user" | "protected-user" | "csrf" | "own-account" | "not-a-member" | "not-entitled";
+        EntitlementDecisionDto: {
+            entitled: boolean;
+            /**
+             * @description null when entitled; else @frontegg/client's justification
+             * @enum {string|null}
+             */
+            justification: "missing-feature" | "missing-permission" | "bundle-expired" | null;
+        };
+        EntitlementsDto: {
+            /**
+             * @example {
+             *       "custom-roles": {
+             *         "entitled": true,
+             *         "justification": null
+             *       },
+             *       "sso": {
+             *         "entitled": false,
+             *         "justification": "bundle-expired"
+             *       }
+             *     }
+             */
+            features: {
+                [key: string]: components["schemas"]["EntitlementDecisionDto"];
+            };
+            /**
+             * @example {
+             *       "fe.secure.write.roles": {
+             *         "entitled": false,
+             *         "justification": "missing-feature"
+             *       }
+             *     }
+             */
+            permissions: {
+                [key: string]: components["schemas"]["EntitlementDecisionDto"];
+            };
+        };
         InvalidFieldDto: {
             /** @example property mfaBypass should not exist */
             message: string;
@@ -1614,6 +1670,160 @@ export interface operations {
             };
         };
     };
+    EntitlementsController_get: {
+        parameters: {
+            query?: {
+                /** @description Feature keys. Comma-separated keys, each 1-128 of [A-Za-z0-9._:-]; 50 keys at most over both parameters. Neither parameter: every feature */
+                features?: string;
+                /** @description Permission keys. Comma-separated keys, each 1-128 of [A-Za-z0-9._:-]; 50 keys at most over both parameters */
+                permissions?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EntitlementsDto"];
+                };
+            };
+            /** @description An empty parameter, a key that is not 1-128 of [A-Za-z0-9._:-] (named in the detail), or more than 50 keys; or: the identity API refused the call (its messages in `errors`) */
+            400: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Missing, invalid or expired access token or session, access revoked, or both a session cookie and a Bearer token (see WWW-Authenticate) */
+            401: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description RFC 6750 challenge: `Bearer realm="api"` without a token, `error="invalid_token"` for a bad one, `error="insufficient_user_authentication", max_age=…` (RFC 9470) when a recent sign-in is needed */
+                    "WWW-Authenticate"?: string;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Refused by a rule; `reason` is one of: csrf */
+            403: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["DenialProblemDto"] & {
+                        /** @enum {string} */
+                        reason?: "csrf";
+                    };
+                };
+            };
+            /** @description `entitlements are off` (ENTITLEMENTS=off); or: the identity API answered 404 */
+            404: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Too many requests from this user (see Retry-After) */
+            429: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description Request header section larger than 16 KiB (refused before any route runs; the connection is closed) */
+            431: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The identity API failed, could not be reached, or answered more than UPSTREAM_MAX_RESPONSE_BYTES */
+            502: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The entitlements snapshot is not loaded yet (see Retry-After); or: the identity API is rate limiting the gateway, or its circuit is open (see Retry-After) */
+            503: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    /** @description Seconds to wait before trying again */
+                    "Retry-After"?: number;
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+            /** @description The identity API did not answer within UPSTREAM_TIMEOUT_MS, or the request outlived REQUEST_DEADLINE_MS */
+            504: {
+                headers: {
+                    "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
+                    "RateLimit-Remaining": components["headers"]["RateLimit-Remaining"];
+                    "RateLimit-Reset": components["headers"]["RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDto"];
+                };
+            };
+        };
+    };
     ProfileController_unenrollMfa: {
         parameters: {
             query?: never;
@@ -2141,7 +2351,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, csrf */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, csrf, not-entitled */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2153,7 +2363,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "csrf";
+                        reason?: "missing-permission" | "csrf" | "not-entitled";
                     };
                 };
             };
@@ -2292,7 +2502,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, csrf */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, csrf, not-entitled */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2304,7 +2514,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "csrf";
+                        reason?: "missing-permission" | "csrf" | "not-entitled";
                     };
                 };
             };
@@ -2445,7 +2655,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, csrf */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, csrf, not-entitled */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2457,7 +2667,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "role-level" | "csrf";
+                        reason?: "missing-permission" | "role-level" | "csrf" | "not-entitled";
                     };
                 };
             };
@@ -2634,7 +2844,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, environment-role, csrf */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, environment-role, csrf, not-entitled */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2646,7 +2856,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "role-level" | "environment-role" | "csrf";
+                        reason?: "missing-permission" | "role-level" | "environment-role" | "csrf" | "not-entitled";
                     };
                 };
             };
@@ -2793,7 +3003,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, environment-role, csrf */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, environment-role, csrf, not-entitled */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -2805,7 +3015,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "role-level" | "environment-role" | "csrf";
+                        reason?: "missing-permission" | "role-level" | "environment-role" | "csrf" | "not-entitled";
                     };
                 };
             };
@@ -2991,7 +3201,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, environment-role, permission-escalation, csrf */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, environment-role, permission-escalation, csrf, not-entitled */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3003,7 +3213,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "role-level" | "environment-role" | "permission-escalation" | "csrf";
+                        reason?: "missing-permission" | "role-level" | "environment-role" | "permission-escalation" | "csrf" | "not-entitled";
                     };
                 };
             };
@@ -3180,7 +3390,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, csrf */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, csrf, not-entitled */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3192,7 +3402,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "csrf";
+                        reason?: "missing-permission" | "csrf" | "not-entitled";
                     };
                 };
             };
@@ -3333,7 +3543,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, permission-escalation, csrf */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, permission-escalation, csrf, not-entitled */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3345,7 +3555,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "role-level" | "permission-escalation" | "csrf";
+                        reason?: "missing-permission" | "role-level" | "permission-escalation" | "csrf" | "not-entitled";
                     };
                 };
             };
@@ -3523,7 +3733,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, csrf */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, csrf, not-entitled */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3535,7 +3745,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "csrf";
+                        reason?: "missing-permission" | "csrf" | "not-entitled";
                     };
                 };
             };
@@ -3677,7 +3887,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, protected-user, csrf, own-account */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, protected-user, csrf, own-account, not-entitled */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3689,7 +3899,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "role-level" | "protected-user" | "csrf" | "own-account";
+                        reason?: "missing-permission" | "role-level" | "protected-user" | "csrf" | "own-account" | "not-entitled";
                     };
                 };
             };
@@ -3831,7 +4041,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, token-type, role-level, multi-tenant-user, protected-user, csrf */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, token-type, role-level, multi-tenant-user, protected-user, csrf, not-entitled */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -3843,7 +4053,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "token-type" | "role-level" | "multi-tenant-user" | "protected-user" | "csrf";
+                        reason?: "missing-permission" | "token-type" | "role-level" | "multi-tenant-user" | "protected-user" | "csrf" | "not-entitled";
                     };
                 };
             };
@@ -3990,7 +4200,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["ProblemDto"];
                 };
             };
-            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, permission-escalation, protected-user, csrf, own-account */
+            /** @description Refused by a rule; `reason` is one of: missing-permission, role-level, permission-escalation, protected-user, csrf, own-account, not-entitled */
             403: {
                 headers: {
                     "RateLimit-Limit": components["headers"]["RateLimit-Limit"];
@@ -4002,7 +4212,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["DenialProblemDto"] & {
                         /** @enum {string} */
-                        reason?: "missing-permission" | "role-level" | "permission-escalation" | "protected-user" | "csrf" | "own-account";
+                        reason?: "missing-permission" | "role-level" | "permission-escalation" | "protected-user" | "csrf" | "own-account" | "not-entitled";
                     };
                 };
             };

@@ -15,6 +15,7 @@ export const DENIAL_REASONS = [
   'csrf',
   'own-account',
   'not-a-member',
+  'not-entitled',
 ] as const;
 export type DenialReason = (typeof DENIAL_REASONS)[number];
 

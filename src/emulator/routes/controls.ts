@@ -3,14 +3,18 @@ import type { EmulatorContext } from '../context';
 import { badRequest } from '../errors';
 import {
   CONTROL_PREFIX,
+  entitlementsDataSchema,
   faultSpecSchema,
+  grantPlanRequestSchema,
   mintTokenRequestSchema,
   revokeOAuthRequestSchema,
   rotateKeyRequestSchema,
   settingsRequestSchema,
   type EmulatorSettings,
+  type EntitlementsChanged,
   type FaultCreated,
   type FaultSpec,
+  type GrantPlanRequest,
   type MintedToken,
   type MintTokenRequest,
   type RevokeOAuthRequest,
@@ -18,6 +22,7 @@ import {
   type RotateKeyRequest,
   type RotateKeyResult,
 } from '../schemas/control.schemas';
+import type { VendorEntitlementsData, VendorEntitlementsResponse } from '../../identity/frontegg-api.types';
 import { USER_ALICE } from '../seed';
 import { nowInSeconds } from '../tokens';
 
@@ -81,6 +86,21 @@ export function registerControlRoutes(app: FastifyInstance, ctx: EmulatorContext
         '/oauth/revoke',
         { schema: { body: revokeOAuthRequestSchema } },
         async (request): Promise<RevokeOAuthResult> => ({ revoked: ctx.oauthGrants.revokeUser(request.body.userId) }),
+      );
+
+      // The entitlements snapshot: read it, replace it, or grant a plan; each change moves the offset.
+      controls.get('/entitlements', async (): Promise<VendorEntitlementsResponse> => ctx.entitlements.snapshot());
+      controls.put<{ Body: VendorEntitlementsData }>(
+        '/entitlements',
+        { schema: { body: entitlementsDataSchema } },
+        async (request): Promise<EntitlementsChanged> => ({ snapshotOffset: ctx.entitlements.replace(request.body) }),
+      );
+      controls.post<{ Body: GrantPlanRequest }>(
+        '/entitlements/grants',
+        { schema: { body: grantPlanRequestSchema } },
+        async ({ body: { planId, tenantId, userId, expiresAt } }): Promise<EntitlementsChanged> => ({
+          snapshotOffset: ctx.entitlements.grant([planId, tenantId, userId ?? null, expiresAt ?? null]),
+        }),
       );
 
       controls.post('/vendor-tokens/expire', answerNoContent(() => ctx.vendorTokens.expireAll()));

@@ -194,3 +194,64 @@ export const revokeOAuthRequestSchema: SchemaObject = {
   additionalProperties: false,
   properties: { userId: { type: 'string', minLength: 1 } },
 };
+
+/** `POST /_emulator/entitlements/grants`: grants a plan to a tenant, or to one user in it. */
+export interface GrantPlanRequest {
+  planId: string;
+  tenantId: string;
+  userId?: string;
+  /** ISO 8601; no expiry when absent. */
+  expiresAt?: string;
+}
+
+/** What an entitlements control answers: the snapshot's new offset. */
+export interface EntitlementsChanged {
+  snapshotOffset: number;
+}
+
+export const grantPlanRequestSchema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['planId', 'tenantId'],
+  properties: {
+    planId: { type: 'string', minLength: 1 },
+    tenantId: { type: 'string', minLength: 1 },
+    userId: { type: 'string', minLength: 1 },
+    expiresAt: { type: 'string', format: 'date-time' },
+  },
+};
+
+const treatment = { enum: ['true', 'false'] };
+const rules = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['conditionLogic', 'conditions', 'treatment'],
+    properties: { description: { type: 'string' }, conditionLogic: { enum: ['and', 'or'] }, conditions: { type: 'array', items: { type: 'object' } }, treatment },
+  },
+};
+const strings = { type: 'array', items: { type: 'string' } };
+const nullableString = { type: ['string', 'null'] };
+
+/**
+ * `PUT /_emulator/entitlements`: the whole snapshot data, in the tuple shapes of `vendor-entitlements/v1`.
+ * (A malformed snapshot, for a client's sake, is served with a fault's body instead.)
+ */
+export const entitlementsDataSchema: SchemaObject = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['features', 'featureBundles', 'entitlements', 'featureFlags'],
+  properties: {
+    features: { type: 'array', items: { type: 'array', items: [{ type: 'string' }, { type: 'string' }, strings], minItems: 3, additionalItems: false } },
+    featureBundles: { type: 'array', items: { type: 'array', items: [{ type: 'string' }, strings, treatment, rules], minItems: 4, additionalItems: false } },
+    entitlements: {
+      type: 'array',
+      // Shortened tuples are allowed, so no fixed-length tuple schema: 2 to 4 strings or nulls.
+      items: { type: 'array', items: nullableString, minItems: 2, maxItems: 4 },
+    },
+    featureFlags: {
+      type: 'array',
+      items: { type: 'array', items: [{ type: 'string' }, { type: 'boolean' }, { const: 'boolean' }, treatment, treatment, rules], minItems: 6, additionalItems: false },
+    },
+  },
+};

@@ -50,6 +50,8 @@ export interface RouteSpec {
   levelRule?: 'target' | 'body';
   /** Where its upstream writes go, and the properties the gateway adds to them itself (roles routes: the roles API, nothing added). */
   upstreamWrite?: { path: RegExp; addedProperties?: string[] };
+  /** false: answered from the gateway's own state (the entitlements snapshot), with no management call. */
+  callsUpstream?: false;
   success: number;
 }
 
@@ -71,6 +73,8 @@ export const ROUTES: RouteSpec[] = [
     method: 'PUT', path: '/v1/me/tenant', userTokenOnly: true, success: 200,
     body: { tenantId: 'tenant-acme' }, allowedProperties: ['tenantId'], upstreamWrite: { path: UPSTREAM_PATHS.activeTenant },
   },
+  // Any token type, no permission (CONTRACT §4.5); the security gateways run with ENTITLEMENTS=on.
+  { method: 'GET', path: '/v1/me/entitlements', success: 200, callsUpstream: false },
   { method: 'GET', path: '/v1/roles', permission: 'fe.secure.read.roles', success: 200 },
   { method: 'GET', path: '/v1/permissions', permission: 'fe.secure.read.roles', success: 200 },
   {

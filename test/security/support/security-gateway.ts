@@ -1,5 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import { EmulatorControlClient, type EmulatorOptions, type RecordedRequest, type RunningEmulator } from '../../../src/emulator';
+import { EmulatorControlClient, PLAN_BUSINESS, TENANT_GLOBEX, type EmulatorOptions, type RecordedRequest, type RunningEmulator } from '../../../src/emulator';
+import { EntitlementsSnapshotStore } from '../../../src/entitlements/entitlements-snapshot.store';
+import { GatewayConfig } from '../../../src/config/gateway-config';
 import { registerGatewayOrigin } from '../../support/openapi-conformance';
 import { startGatewayOn as startTestGatewayOn, startTestGateway, type TestGateway } from '../../support/gateway';
 
@@ -22,11 +24,18 @@ export interface SecurityGateway extends TestGateway {
  * high enough that hundreds of refused attempts from one address stay attempts (the limiter has
  * suites of its own). Whatever else the environment says wins.
  */
+/**
+ * No rate limit in the way of the attacks. Plans on, so that GET /v1/me/entitlements is attacked
+ * too, with every seeded tenant on Business (see entitledEverywhere): a plan refusal must not stand
+ * in for the refusal each attack is about (plans are test/entitlements.e2e-spec.ts's subject).
+ */
+const SECURITY_ENVIRONMENT = { RATE_LIMIT_PER_MINUTE: '1000000', ENTITLEMENTS: 'on' };
+
 export async function startSecurityGateway(
   environment: Record<string, string> = {},
   emulatorOptions: EmulatorOptions = {},
 ): Promise<SecurityGateway> {
-  return listening(await startTestGateway({ RATE_LIMIT_PER_MINUTE: '1000000', ...environment }, emulatorOptions));
+  return listening(await startTestGateway({ ...SECURITY_ENVIRONMENT, ...environment }, emulatorOptions));
 }
 
 /**
@@ -36,7 +45,7 @@ export async function startSecurityGateway(
  */
 export async function startGatewayOn(emulator: RunningEmulator, environment: Record<string, string> = {}): Promise<SecurityGateway> {
   await new EmulatorControlClient(emulator.url).reset();
-  return listening(await startTestGatewayOn(emulator, { RATE_LIMIT_PER_MINUTE: '1000000', ...environment }));
+  return listening(await startTestGatewayOn(emulator, { ...SECURITY_ENVIRONMENT, ...environment }));
 }
 
 async function listening(gateway: TestGateway): Promise<SecurityGateway> {
@@ -45,13 +54,30 @@ async function listening(gateway: TestGateway): Promise<SecurityGateway> {
   const port = (server.address() as AddressInfo).port;
   registerGatewayOrigin(`http://127.0.0.1:${port}`);
   const managementCalls = () => gateway.upstream.requests({ path: MANAGEMENT });
+  const reset = async () => {
+    await gateway.reset();
+    await entitledEverywhere(gateway);
+  };
+  await entitledEverywhere(gateway);
   return {
     ...gateway,
+    reset,
     port,
     managementCalls,
     upstreamWrites: async () => (await managementCalls()).filter((call) => call.method !== 'GET'),
     jwksFetches: () => gateway.upstream.requests({ method: 'GET', path: JWKS_PATH }),
   };
+}
+
+/**
+ * With ENTITLEMENTS=on: tenant-globex's expired Business trial is granted again, and the gateway
+ * loads the snapshot now (a reset moved its offset), leaving no recorded request behind.
+ */
+async function entitledEverywhere(gateway: TestGateway): Promise<void> {
+  if (!gateway.app.get(GatewayConfig).entitlements.enabled) return;
+  await gateway.upstream.grantPlan({ planId: PLAN_BUSINESS, tenantId: TENANT_GLOBEX });
+  await gateway.app.get(EntitlementsSnapshotStore).check();
+  await gateway.upstream.clearRequests();
 }
 
 /** Keys any code path might have added to Object.prototype. */
