@@ -23,6 +23,10 @@ const shared = {
 };
 
 module.exports = {
+  // Two workers on two cores: the end-to-end suites mostly wait on the gateways, emulators and browsers they start,
+  // so two run side by side in about half the time of one (315 s → 169 s measured for 113 suites). Each suite that
+  // shares Redis claims a database of its own (test/support/redis-database.ts), so side by side they share no state.
+  maxWorkers: 2,
   projects: [
     { ...shared, displayName: 'unit', roots: ['<rootDir>/src'], testMatch: ['**/*.spec.ts'] },
     {

@@ -1,6 +1,6 @@
+import { claimRedisDatabase, type ClaimedRedisDatabase } from '../support/redis-database';
 import Redis from 'ioredis';
 import { ROLE_ACME_AUDITOR, ROLE_ACME_HELPDESK, ROLE_MEMBER, startEmulator, USER_ALICE, USER_BOB, USER_ERIN, USER_GRACE, type RunningEmulator } from '../../src/emulator';
-import { requireRedis } from '../operations/support';
 import { expectProblem } from '../support/assertions';
 import { startGatewayOn, type TestGateway } from '../support/gateway';
 
@@ -50,24 +50,22 @@ describe('live roles and permissions (AUTHZ_SOURCE=live)', () => {
 });
 
 describe('live grants shared by every instance on one Redis', () => {
-  const database = 1 + Math.floor(Math.random() * 15);
+  let database: ClaimedRedisDatabase;
   let emulator: RunningEmulator;
   let first: TestGateway;
   let second: TestGateway;
   let redis: Redis;
 
   beforeAll(async () => {
-    await requireRedis();
-    redis = new Redis(`redis://127.0.0.1:6379/${database}`);
-    await redis.flushdb();
+    database = await claimRedisDatabase();
+    redis = database.redis;
     emulator = await startEmulator();
-    const shared = { AUTHZ_SOURCE: 'live', AUTHZ_CACHE_TTL_S: '300', REDIS_URL: `redis://127.0.0.1:6379/${database}` };
+    const shared = { AUTHZ_SOURCE: 'live', AUTHZ_CACHE_TTL_S: '300', REDIS_URL: database.url };
     [first, second] = await Promise.all([startGatewayOn(emulator, shared), startGatewayOn(emulator, shared)]);
   });
   afterAll(async () => {
     await Promise.all([first?.close(), second?.close()]);
-    await redis?.flushdb();
-    redis?.disconnect();
+    await database?.release();
     await emulator?.close();
   });
 

@@ -1,10 +1,10 @@
+import { claimRedisDatabase, type ClaimedRedisDatabase } from '../support/redis-database';
 import { Logger } from '@nestjs/common';
 import {
   PERM_READ_ROLES, PERM_REPORTS_READ, PERM_REPORTS_WRITE, ROLE_ACME_AUDITOR, ROLE_GLOBEX_SUPPORT, ROLE_MEMBER, TENANT_ACME,
   TENANT_GLOBEX, USER_ALICE, USER_BOB, USER_CAROL, USER_ERIN, USER_GRACE, startEmulator, type RunningEmulator,
 } from '../../src/emulator';
 import type { RecordedRequestFilter } from '../../src/emulator/control-client';
-import { requireRedis } from '../operations/support';
 import { expectProblem } from '../support/assertions';
 import { startGatewayOn, startTestGateway, type TestGateway } from '../support/gateway';
 
@@ -245,20 +245,22 @@ describe('tenant role administration (CONTRACT §4.2)', () => {
 });
 
 describe('role reads racing role changes on instances sharing Redis (issue 11, fault 6)', () => {
+  let database: ClaimedRedisDatabase;
   let emulator: RunningEmulator;
   let first: TestGateway;
   let second: TestGateway;
 
   beforeAll(async () => {
-    await requireRedis();
+    database = await claimRedisDatabase();
     emulator = await startEmulator();
-    const shared = { REDIS_URL: `redis://127.0.0.1:6379/${1 + Math.floor(Math.random() * 15)}` };
+    const shared = { REDIS_URL: database.url };
     first = await startGatewayOn(emulator, shared);
     second = await startGatewayOn(emulator, shared);
   });
   afterAll(async () => {
     await first?.reset();
     await Promise.all([first?.close(), second?.close()]);
+    await database?.release();
     await emulator?.close();
   });
   beforeEach(() => first.reset());

@@ -1,6 +1,7 @@
+import { claimRedisDatabase, type ClaimedRedisDatabase } from '../support/redis-database';
 import Redis from 'ioredis';
 import { EmulatorControlClient, startEmulator, USER_ALICE, USER_BOB, USER_GRACE, type RunningEmulator } from '../../src/emulator';
-import { requireRedis, startGatewayProcess, startOwnRedis, type GatewayProcess } from './support';
+import { startGatewayProcess, startOwnRedis, type GatewayProcess } from './support';
 
 const LIMIT = 10;
 
@@ -12,22 +13,20 @@ describe('many instances on one Redis (issue 5)', () => {
   let first: GatewayProcess;
   let second: GatewayProcess;
   let redis: Redis;
-  const database = 1 + Math.floor(Math.random() * 15);
+  let database: ClaimedRedisDatabase;
 
   beforeAll(async () => {
-    await requireRedis();
-    redis = new Redis(`redis://127.0.0.1:6379/${database}`);
-    await redis.flushdb();
+    database = await claimRedisDatabase();
+    redis = database.redis;
     emulator = await startEmulator();
     upstream = new EmulatorControlClient(emulator.url);
-    const shared = { REDIS_URL: `redis://127.0.0.1:6379/${database}`, RATE_LIMIT_PER_MINUTE: String(LIMIT), ROLES_CACHE_TTL_S: '300' };
+    const shared = { REDIS_URL: database.url, RATE_LIMIT_PER_MINUTE: String(LIMIT), ROLES_CACHE_TTL_S: '300' };
     [first, second] = await Promise.all([startGatewayProcess(emulator, shared), startGatewayProcess(emulator, shared)]);
   });
 
   afterAll(async () => {
     await Promise.all([first?.stop(), second?.stop()]);
-    await redis?.flushdb();
-    redis?.disconnect();
+    await database?.release();
     await emulator?.close();
   });
 

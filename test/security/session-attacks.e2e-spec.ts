@@ -6,10 +6,10 @@
  * with any Authorization header), and secrets in the log. Each threat asserts what the gateway
  * does, not what it says.
  */
+import { claimRedisDatabase, type ClaimedRedisDatabase } from '../support/redis-database';
 import { hash } from 'node:crypto';
 import Redis from 'ioredis';
 import { SessionStore, type SessionRecord } from '../../src/sessions/session-store';
-import { requireRedis } from '../operations/support';
 import { advanceClock } from '../support/assertions';
 import { PROBLEM_JSON } from '../support/gateway';
 import { JWT_IN_CLEAR, holdsJwtInClear } from '../support/jwt-in-clear';
@@ -501,25 +501,22 @@ describe('attacks on browser sessions (CONTRACT §8)', () => {
   });
 
   describe('sessions in Redis', () => {
-    const database = 1 + Math.floor(Math.random() * 15);
+    let database: ClaimedRedisDatabase;
     let s: SecurityGateway;
     let redis: Redis;
-    const mine: string[] = [];
 
     beforeAll(async () => {
-      await requireRedis();
-      redis = new Redis(`redis://127.0.0.1:6379/${database}`);
-      s = await startSecurityGateway({ ...SESSION_ENVIRONMENT, REDIS_URL: `redis://127.0.0.1:6379/${database}` });
+      database = await claimRedisDatabase();
+      redis = database.redis;
+      s = await startSecurityGateway({ ...SESSION_ENVIRONMENT, REDIS_URL: database.url });
     });
     afterAll(async () => {
       await s?.close();
-      if (mine.length > 0) await redis?.del(...mine);
-      redis?.disconnect();
+      await database?.release();
     });
 
     const signedInHere = async (email?: string) => {
       const signedIn = await signIn(s, { email });
-      mine.push(storeKey(signedIn.sessionId));
       expect(await redis.exists(storeKey(signedIn.sessionId))).toBe(1);
       return signedIn;
     };
@@ -562,7 +559,6 @@ describe('attacks on browser sessions (CONTRACT §8)', () => {
       const keys = [...(await redis.keys('gateway:session:*')), ...(await redis.keys('gateway:login:*'))];
       expect(keys).toContain(storeKey(sessionId));
       expect(keys).toContain(`gateway:login:${hash('sha256', state, 'base64url')}`);
-      mine.push(`gateway:login:${hash('sha256', state, 'base64url')}`);
       const secrets = [sessionId, state, record.accessToken, record.refreshToken!, record.idToken!, record.accessToken.split('.')[2]];
       for (const key of keys) {
         for (const secret of secrets) expect(key).not.toContain(secret);

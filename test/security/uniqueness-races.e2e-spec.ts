@@ -4,9 +4,8 @@
  * write, the rule held one request at a time; under concurrency, across instances, exactly one of
  * several simultaneous creations (or renames) to one key may succeed, and every other is a 409.
  */
-import Redis from 'ioredis';
+import { claimRedisDatabase, type ClaimedRedisDatabase } from '../support/redis-database';
 import { ROLE_ACME_AUDITOR, ROLE_ACME_HELPDESK, TENANT_ACME, USER_ALICE } from '../../src/emulator';
-import { requireRedis } from '../operations/support';
 import { startGatewayOn, startSecurityGateway, type SecurityGateway } from './support/security-gateway';
 
 const CONCURRENT = 8;
@@ -17,24 +16,20 @@ describe('concurrency of uniqueness rules (issue 20)', () => {
     ['one instance without Redis', false],
   ])('%s', (_label, shared) => {
     let instances: SecurityGateway[];
-    let redis: Redis | undefined;
-    const database = 1 + Math.floor(Math.random() * 15);
+    let database: ClaimedRedisDatabase | undefined;
 
     beforeAll(async () => {
       const environment: Record<string, string> = {};
       if (shared) {
-        await requireRedis();
-        redis = new Redis(`redis://127.0.0.1:6379/${database}`);
-        await redis.flushdb();
-        environment.REDIS_URL = `redis://127.0.0.1:6379/${database}`;
+        database = await claimRedisDatabase();
+        environment.REDIS_URL = database.url;
       }
       const first = await startSecurityGateway(environment);
       instances = shared ? [first, await startGatewayOn(first.emulator, environment)] : [first];
     });
     afterAll(async () => {
       for (const instance of [...(instances ?? [])].reverse()) await instance.close();
-      await redis?.flushdb();
-      redis?.disconnect();
+      await database?.release();
     });
     beforeEach(async () => {
       for (const instance of instances) await instance.reset();
