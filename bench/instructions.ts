@@ -160,6 +160,12 @@ function configurations(world: World): Configuration[] {
       start: (launcher) => forkServer('nest-proxy', 'nest-proxy', { ...callers, BENCH_UPSTREAM_URL: world.standIn.url, BENCH_CLIENT_ID: CLIENT_ID, BENCH_API_KEY: API_KEY }, [], launcher),
     },
     { id: 'D', title: 'gateway proxied write: PATCH /v1/me', requests: writes, start: (launcher) => startGatewayFor(world, 'info', 'instructions-D', [], { launcher }) },
+    {
+      id: 'B +entitlements',
+      title: 'B with ENTITLEMENTS=on (the stand-in\'s snapshot: BENCH_ENTITLEMENTS_TUPLES, 100,000 by default)',
+      requests: reads,
+      start: (launcher) => startGatewayFor(world, 'info', 'instructions-entitlements', [], { launcher, env: { ENTITLEMENTS: 'on' } }),
+    },
     ...FEATURES.flatMap((feature) => [
       { id: `B -${feature}`, title: `B without ${feature}`, requests: reads, start: gatewayWithout(feature) },
       { id: `D -${feature}`, title: `D without ${feature}`, requests: writes, start: gatewayWithout(feature) },
@@ -176,8 +182,10 @@ async function vendorTokenOf(standIn: ServerProcess): Promise<string> {
 function formatTable(results: InstructionsResult[], revision: string): string {
   const byId = new Map(results.map((result) => [result.id, result.perRequest]));
   const row = (result: InstructionsResult) => {
-    const base = result.id.startsWith('B -') ? byId.get('B') : result.id.startsWith('D -') ? byId.get('D') : undefined;
-    const saved = base === undefined ? '' : `${(base - result.perRequest).toLocaleString('en')} (${(((base - result.perRequest) / base) * 100).toFixed(1)} %)`;
+    // A feature switched off (`B -x`) costs B minus it; one switched on (`B +x`) costs it minus B.
+    const base = /^[BD] [-+]/.test(result.id) ? byId.get(result.id[0]) : undefined;
+    const cost = base === undefined ? 0 : result.id[2] === '-' ? base - result.perRequest : result.perRequest - base;
+    const saved = base === undefined ? '' : `${cost.toLocaleString('en')} (${((cost / base) * 100).toFixed(1)} %)`;
     const spread = `${((Math.abs(result.windows[0] - result.windows[1]) / result.perRequest) * 100).toFixed(2)} %`;
     return `| ${result.id} | ${result.title} | ${result.perRequest.toLocaleString('en')} | ${spread} | ${saved} |`;
   };

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startExampleSite, type ExampleSite } from '../examples/browser-session/server';
 import { launchChromium } from './support/chromium';
+import { signInThroughExamplePage } from './support/example-page';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { registerGatewayOrigin } from './support/openapi-conformance';
 import { freePort } from './support/processes';
@@ -113,15 +114,7 @@ describe('the example page as an admin screen in headless Chromium (issue 21)', 
     const context = await browser.newContext();
     contexts.push(context);
     const page = await context.newPage();
-    await page.goto(`${siteUrl}/`);
-    await page.locator('#status', { hasText: 'Signed out.' }).waitFor();
-    await page.locator('#sign-in').click();
-    await page.waitForURL((url) => url.href.startsWith(`${gateway.emulator.url}/oauth/authorize`));
-    await page.locator('#email').fill(user.email);
-    await page.locator('#password').fill(user.password);
-    await page.locator('button[type=submit]').click();
-    await page.waitForURL(`${siteUrl}/`);
-    await page.locator('#who', { hasText: user.email }).waitFor();
+    await signInThroughExamplePage(page, siteUrl, gateway.emulator.url, user);
     return page;
   }
 });

@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { startExampleSite, type ExampleSite, type ExampleSiteExchange } from '../examples/browser-session/server';
 import { SessionStore, type SessionRecord } from '../src/sessions/session-store';
 import { launchChromium } from './support/chromium';
+import { signInThroughExamplePage } from './support/example-page';
 import { JWT_IN_CLEAR } from './support/jwt-in-clear';
 import { startTestGateway, type TestGateway } from './support/gateway';
 import { assertConforms, registerGatewayOrigin } from './support/openapi-conformance';
@@ -297,15 +298,7 @@ describe('the browser-session example page in headless Chromium (issue 13)', () 
 
   /** Opens the page signed out, follows its sign-in link through the hosted form, and waits until it shows alice. Answers her session as the gateway holds it. */
   async function signInOnPage(page: Page, user: { email: string; password: string } = ALICE): Promise<SessionRecord> {
-    await page.goto(`${siteUrl}/`);
-    await page.locator('#status', { hasText: 'Signed out.' }).waitFor();
-    await page.locator('#sign-in').click();
-    await page.waitForURL((url) => url.href.startsWith(`${gateway.emulator.url}/oauth/authorize`));
-    await page.locator('#email').fill(user.email);
-    await page.locator('#password').fill(user.password);
-    await page.locator('button[type=submit]').click();
-    await page.waitForURL(`${siteUrl}/`);
-    await page.locator('#who', { hasText: user.email }).waitFor();
+    await signInThroughExamplePage(page, siteUrl, gateway.emulator.url, user);
     const record = await gateway.app.get(SessionStore).peek(await sessionCookie(context, siteUrl));
     if (!record) throw new Error('the gateway holds no session for the cookie the browser got');
     return record;
