@@ -4,8 +4,9 @@
  * doing (issue 23: wall-clock runs could not separate one feature's few microseconds from this machine's noise).
  *
  * Each configuration runs as its own server under callgrind, the load generator outside it. The server is warmed up
- * with WARMUP requests (V8's optimizing tiers compile hot code around the first thousand or two: measured windows
- * before that point differ by 2.5x, after it by well under 1 %), then callgrind's counters are zeroed
+ * with WARMUP requests (V8's optimizing tiers compile hot code around the first thousand or two: on bare node:http,
+ * windows before that point differ by 2.5x, after it by under 1 %; the gateway's still differ, see docs/performance.md),
+ * then callgrind's counters are zeroed
  * (`callgrind_control -z`), WINDOW requests are sent, and the counters dumped (`callgrind_control -d`); twice, and both
  * windows are reported, so their agreement shows the count is steady. Requests go one at a time over one keep-alive
  * connection, each cycling through the scenario's 1,000 users as the wall-clock bench does.
@@ -107,7 +108,6 @@ function control(command: '-z' | '-d', pid: string, outFile: string): void {
   const { USER: _user, LOGNAME: _logname, HOST: _host, ...ours } = process.env;
   const env = { ...ours, ...(serverEnvironment.USER ? { USER: serverEnvironment.USER } : {}), ...(serverEnvironment.HOST ? { HOST: serverEnvironment.HOST } : {}) };
   const answer = execFileSync('callgrind_control', [`--vgdb-prefix=${vgdbPrefix(outFile)}`, command, pid], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  if (process.env.BENCH_INSTRUCTIONS_DEBUG) log(`callgrind_control ${command} ${pid}: ${answer.trim()}`);
   if (!/\bOK\b/.test(answer)) throw new Error(`callgrind_control ${command} ${pid} did not reach the server: ${answer.trim()}`);
 }
 
