@@ -36,6 +36,13 @@ export async function runProfile(o: BenchOptions): Promise<number> {
       start: (name) => startGatewayFor(world, 'info', 'gateway-profile-B', [...cpuProf(name), '-r', join(__dirname, 'profile-exit.js')]),
       signal: 'SIGUSR2',
     },
+    {
+      id: 'B+entitlements',
+      title: 'B with ENTITLEMENTS=on (the stand-in\'s snapshot)',
+      requests: reads,
+      start: (name) => startGatewayFor(world, 'info', 'gateway-profile-B-entitlements', [...cpuProf(name), '-r', join(__dirname, 'profile-exit.js')], { env: { ENTITLEMENTS: 'on' } }),
+      signal: 'SIGUSR2',
+    },
     { id: 'F', title: 'F framework ceiling, GET /v1/roles', requests: reads, start: (name) => ceiling(world, 'F', cpuProf(name)), signal: 'SIGTERM' },
     {
       id: 'D',

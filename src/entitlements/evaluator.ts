@@ -1,6 +1,6 @@
 import { evaluateFeatureFlag, evaluatePlan, prepareAttributes } from '@frontegg/entitlements-javascript-commons';
 import { holdsPermission } from '../auth/permissions';
-import { NO_EXPIRY, pickExpiry, userGrantKey, type EntitlementsSnapshot, type FeatureIndex } from './snapshot';
+import { NO_EXPIRY, pickExpiry, userGrantKey, type EntitlementsSnapshot, type FeatureIndex, type GrantIndex } from './snapshot';
 
 /** `@frontegg/client`'s EntitlementJustifications. */
 export type Justification = 'missing-feature' | 'missing-permission' | 'bundle-expired';
@@ -34,7 +34,7 @@ const BUNDLE_EXPIRED: EntitlementDecision = { entitled: false, justification: 'b
 export function decideFeature(snapshot: EntitlementsSnapshot, caller: EntitlementsCaller, featureKey: string, now: number): EntitlementDecision {
   const feature = snapshot.features.get(featureKey);
   if (!feature) return MISSING_FEATURE;
-  const granted = decideGrant(feature, caller, now);
+  const granted = decideGrant(feature, snapshot.grants, caller, now);
   if (granted.entitled) return granted;
   if (feature.flags.length > 0 || feature.targetedPlans.length > 0) {
     const attributes = caller.attributes();
@@ -81,20 +81,22 @@ export function decideLinkedFeatures(
  * The SDK's getEntitlementResult: the expiry of the tenant's grant and of the caller's own, each
  * from the last plan (in snapshot order) that grants the feature to it, picked together.
  */
-function decideGrant(feature: FeatureIndex, caller: EntitlementsCaller, now: number): EntitlementDecision {
-  if (feature.grantsByPlan.length === 0) return MISSING_FEATURE;
-  let tenantExpiry: number | undefined;
-  let userExpiry: number | undefined;
-  const userKey = caller.userId ? userGrantKey(caller.tenantId, caller.userId) : undefined;
-  for (const plan of feature.grantsByPlan) {
-    const tenantSlot = plan.tenants.get(caller.tenantId);
-    if (tenantSlot !== undefined) tenantExpiry = plan.expiries[tenantSlot];
-    const userSlot = userKey === undefined ? undefined : plan.users.get(userKey);
-    if (userSlot !== undefined) userExpiry = plan.expiries[userSlot];
-  }
+function decideGrant(feature: FeatureIndex, grants: GrantIndex, caller: EntitlementsCaller, now: number): EntitlementDecision {
+  if (feature.plans.size === 0) return MISSING_FEATURE;
+  const tenantExpiry = lastGrantExpiry(grants, grants.tenants.get(caller.tenantId), feature.plans);
+  const userExpiry = caller.userId ? lastGrantExpiry(grants, grants.users.get(userGrantKey(caller.tenantId, caller.userId)), feature.plans) : undefined;
   const expiry = tenantExpiry === undefined ? userExpiry : userExpiry === undefined ? tenantExpiry : pickExpiry([tenantExpiry, userExpiry]);
   if (expiry === undefined) return MISSING_FEATURE;
   return expiry === NO_EXPIRY || expiry > now ? ENTITLED : BUNDLE_EXPIRED;
+}
+
+/** The expiry of the grantee's grant of the last plan (in snapshot order) that holds the feature; undefined: none. */
+function lastGrantExpiry(grants: GrantIndex, head: number | undefined, plans: ReadonlySet<number>): number | undefined {
+  let expiry: number | undefined;
+  for (let entry = head ?? -1; entry >= 0; entry = grants.next[entry]) {
+    if (plans.has(grants.plan[entry])) expiry = grants.expiry[entry];
+  }
+  return expiry;
 }
 
 /**
