@@ -89,12 +89,23 @@ async function main(): Promise<void> {
     const first = gateways[0].name;
     for (const g of gateways) {
       const cpu = median(us.get(g.name)!);
-      const ratio = g.name === first ? '' : `  CPU x${(cpu / median(us.get(first)!)).toFixed(2)} of ${first}`;
+      const ratio = g.name === first ? '' : `  CPU x${(cpu / median(us.get(first)!)).toFixed(2)} of ${first}${pairedDifference(us.get(g.name)!, us.get(first)!)}`;
       console.log(`${id} ${g.name.padEnd(14)} ${median(rps.get(g.name)!).toFixed(0).padStart(6)} req/s  ${cpu.toFixed(0).padStart(5)} µs CPU/request${ratio}`);
     }
   }
   // Resident memory after the run: what each configuration holds (an entitlements snapshot, say).
   for (const g of gateways) console.log(`RSS ${g.name.padEnd(14)} ${(residentBytes(g.server.child.pid!) / 1048576).toFixed(1)} MB`);
+}
+
+/**
+ * The difference slice by slice (each gateway's slice against the first's in the same round, minutes apart at most),
+ * so that the machine's drift over the run cancels: its median, and its quartiles as the spread.
+ */
+function pairedDifference(slices: number[], firstSlices: number[]): string {
+  const differences = slices.map((value, round) => value - firstSlices[round]).sort((a, b) => a - b);
+  const quartile = (q: number) => differences[Math.min(differences.length - 1, Math.floor(q * differences.length))];
+  const sign = (value: number) => `${value >= 0 ? '+' : ''}${value.toFixed(1)}`;
+  return `; paired ${sign(median(differences))} µs (quartiles ${sign(quartile(0.25))} / ${sign(quartile(0.75))}, ${differences.length} rounds)`;
 }
 
 function residentBytes(pid: number): number {

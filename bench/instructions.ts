@@ -16,7 +16,7 @@
  * Needs valgrind (Debian's package) on PATH.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,8 +26,20 @@ import { forkServer, httpSend, sleep, stop, stopAll, type Launcher, type ServerP
 import { profileWrites, rolesReads, upstreamUserWrites } from './scenarios';
 import { RESULTS_DIR, gatewayRevision, startGatewayFor, startWorld, type World } from './world';
 
-const WARMUP = Number(process.env.BENCH_INSTRUCTIONS_WARMUP ?? 3000);
-const WINDOW = Number(process.env.BENCH_INSTRUCTIONS_WINDOW ?? 1000);
+const WARMUP = Number(process.env.BENCH_INSTRUCTIONS_WARMUP ?? 10_000);
+const WINDOW = Number(process.env.BENCH_INSTRUCTIONS_WINDOW ?? 2000);
+const WINDOWS = Number(process.env.BENCH_INSTRUCTIONS_WINDOWS ?? 2);
+const SETTLE = 500;
+const FULL_COLLECTIONS = 10;
+const SLOWDOWN = 50;
+const KEEP_DUMPS_IN = process.env.BENCH_INSTRUCTIONS_KEEP;
+/**
+ * V8 schedules some work by the clock or on other threads: garbage collection when idle or to shrink memory, and
+ * compilation in the background. Under callgrind, every second of wall clock holds ~50 times fewer requests, so that
+ * work lands in one window and not the other. These flags make its schedule follow allocation alone, on the main
+ * thread, so that two windows count the same work (every configuration gets them, the ceilings too).
+ */
+const V8_FLAGS = (process.env.BENCH_INSTRUCTIONS_NODE_FLAGS ?? '--single-threaded --predictable-gc-schedule').split(' ').filter(Boolean);
 /** The features bench/switch-off.ts can take out of a gateway, each measured on its own. */
 const FEATURES = ['access-log', 'ids', 'helmet', 'rate-limit', 'metrics', 'on-send', 'digest'] as const;
 
@@ -56,29 +68,32 @@ function callgrind(outFile: string): Launcher {
   const version = spawnSync('valgrind', ['--version'], { encoding: 'utf8' });
   if (version.error || version.status !== 0) throw new Error('valgrind is not installed: `apt-get install valgrind` (the --instructions bench counts with its callgrind tool)');
   // --smc-check=all-non-file: V8 writes and rewrites machine code in anonymous memory; callgrind must notice.
-  return { command: 'valgrind', args: ['-q', '--tool=callgrind', `--callgrind-out-file=${outFile}`, `--vgdb-prefix=${vgdbPrefix(outFile)}`, '--smc-check=all-non-file', '--dump-line=no', '--compress-strings=no'], slowdown: 20 };
+  return { command: 'valgrind', args: ['-q', '--tool=callgrind', `--callgrind-out-file=${outFile}`, `--vgdb-prefix=${vgdbPrefix(outFile)}`, '--smc-check=all-non-file', '--dump-line=no', '--compress-strings=no', '--instr-atstart=no'], slowdown: SLOWDOWN,
+    // The server's own clock slowed as much as callgrind slows the server (see slow-clock.ts).
+    nodeFlags: [...V8_FLAGS, '--require', join(__dirname, 'slow-clock.js'), '--expose-gc', '--require', join(__dirname, 'steady-state.js')],
+    env: { BENCH_CLOCK_SLOWDOWN: String(SLOWDOWN) },
+  };
 }
 
-/** Sends `count` requests one after another over one keep-alive connection, cycling through `requests`. */
-async function sendSequentially(baseUrl: string, requests: HttpRequestSpec[], count: number, offset: number): Promise<void> {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+/**
+ * Sends `count` requests one after another over `connection` (one keep-alive socket), cycling through `requests`.
+ * Warm-up and windows share that socket: a new one made V8 throw away code it had optimized for the old socket's
+ * object shapes ("wrong map" deoptimizations of Node's stream and HTTP code) and compile it again, inside the window.
+ */
+async function sendSequentially(baseUrl: string, connection: Agent, requests: HttpRequestSpec[], count: number, offset: number): Promise<void> {
   const url = new URL(baseUrl);
-  try {
-    for (let i = 0; i < count; i++) {
-      const spec = requests[(offset + i) % requests.length];
-      const status = await new Promise<number>((resolve, reject) => {
-        const req = request({ host: url.hostname, port: url.port, method: spec.method, path: spec.path, headers: spec.headers, agent }, (res) => {
-          res.resume();
-          res.on('end', () => resolve(res.statusCode ?? 0));
-        });
-        req.on('error', reject);
-        req.setTimeout(60_000, () => req.destroy(new Error(`${spec.method} ${spec.path} timed out under callgrind`)));
-        req.end(spec.body);
+  for (let i = 0; i < count; i++) {
+    const spec = requests[(offset + i) % requests.length];
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, method: spec.method, path: spec.path, headers: spec.headers, agent: connection }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
       });
-      if (status < 200 || status >= 300) throw new Error(`${spec.method} ${spec.path} answered ${status}: a configuration must answer every request with 2xx`);
-    }
-  } finally {
-    agent.destroy();
+      req.on('error', reject);
+      req.setTimeout(60_000, () => req.destroy(new Error(`${spec.method} ${spec.path} timed out under callgrind`)));
+      req.end(spec.body);
+    });
+    if (status < 200 || status >= 300) throw new Error(`${spec.method} ${spec.path} answered ${status}: a configuration must answer every request with 2xx`);
   }
 }
 
@@ -99,7 +114,7 @@ async function dumpTotal(outFile: string, dumpNumber: number): Promise<number> {
 }
 
 /** callgrind_control's command (`-z` zero the counters, `-d` dump them) to the server; it says OK when delivered. */
-function control(command: '-z' | '-d', pid: string, outFile: string): void {
+function control(command: '-z' | '-d' | '-i', pid: string, outFile: string): void {
   // valgrind names those pipes after the server's USER and HOST (the gateway's HOST is its listening address), and
   // callgrind_control looks for them under its own: it gets the server's, or it reaches the server but nothing happens.
   const serverEnvironment = Object.fromEntries(
@@ -107,7 +122,7 @@ function control(command: '-z' | '-d', pid: string, outFile: string): void {
   );
   const { USER: _user, LOGNAME: _logname, HOST: _host, ...ours } = process.env;
   const env = { ...ours, ...(serverEnvironment.USER ? { USER: serverEnvironment.USER } : {}), ...(serverEnvironment.HOST ? { HOST: serverEnvironment.HOST } : {}) };
-  const answer = execFileSync('callgrind_control', [`--vgdb-prefix=${vgdbPrefix(outFile)}`, command, pid], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const answer = execFileSync('callgrind_control', [`--vgdb-prefix=${vgdbPrefix(outFile)}`, ...(command === '-i' ? ['-i', 'on'] : [command]), pid], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (!/\bOK\b/.test(answer)) throw new Error(`callgrind_control ${command} ${pid} did not reach the server: ${answer.trim()}`);
 }
 
@@ -116,22 +131,37 @@ async function measure(configuration: Configuration, folder: string): Promise<In
   log(`${configuration.id}: ${configuration.title} — starting under callgrind`);
   const server = await configuration.start(callgrind(outFile));
   const pid = String(server.child.pid);
+  const connection = new Agent({ keepAlive: true, maxSockets: 1 });
   try {
     const requests = await configuration.requests(server);
-    await sendSequentially(server.url, requests, WARMUP, 0);
+    // Warm-up in slices with a full collection after each: measured as after hours of traffic (see steady-state.ts).
+    for (let slice = 0; slice < FULL_COLLECTIONS; slice++) {
+      const size = Math.floor(WARMUP / FULL_COLLECTIONS);
+      await sendSequentially(server.url, connection, requests, size, slice * size);
+      process.kill(server.child.pid!, 'SIGWINCH');
+      await sleep(200);
+    }
+    control('-i', pid, outFile);
+    // The first requests counted after that still cost a few percent more, whatever the warm-up's length: not counted.
+    await sendSequentially(server.url, connection, requests, SETTLE, WARMUP);
     const windows: number[] = [];
-    for (let window = 1; window <= 2; window++) {
+    for (let window = 1; window <= WINDOWS; window++) {
       control('-z', pid, outFile);
-      await sendSequentially(server.url, requests, WINDOW, WARMUP + (window - 1) * WINDOW);
+      await sendSequentially(server.url, connection, requests, WINDOW, WARMUP + SETTLE + (window - 1) * WINDOW);
       control('-d', pid, outFile);
       windows.push(Math.round((await dumpTotal(outFile, window)) / WINDOW));
     }
-    const perRequest = Math.round((windows[0] + windows[1]) / 2);
+    const perRequest = Math.round(windows.reduce((sum, count) => sum + count, 0) / windows.length);
     log(`${configuration.id}: ${perRequest.toLocaleString('en')} instructions per request (windows ${windows.map((w) => w.toLocaleString('en')).join(' / ')})`);
     return { id: configuration.id, title: configuration.title, windows, perRequest };
   } finally {
+    connection.destroy();
     await stop(server);
-    for (const file of readdirSync(folder).filter((name) => name.startsWith(outFile.slice(folder.length + 1)))) rmSync(join(folder, file));
+    // BENCH_INSTRUCTIONS_KEEP=folder keeps each window's dump there, for callgrind_annotate (where do they differ?).
+    for (const file of readdirSync(folder).filter((name) => name.startsWith(outFile.slice(folder.length + 1)))) {
+      if (KEEP_DUMPS_IN && /\.callgrind\.\d+$/.test(file)) copyFileSync(join(folder, file), join(KEEP_DUMPS_IN, file));
+      rmSync(join(folder, file));
+    }
   }
 }
 
@@ -207,6 +237,7 @@ export async function runInstructions(wanted: string[]): Promise<number> {
   const revision = gatewayRevision();
   const world = await startWorld();
   const folder = mkdtempSync(join(tmpdir(), 'gateway-instructions-'));
+  if (KEEP_DUMPS_IN) mkdirSync(KEEP_DUMPS_IN, { recursive: true });
   const results: InstructionsResult[] = [];
   try {
     const chosen = configurations(world).filter((c) => wanted.length === 0 || wanted.includes(c.id));

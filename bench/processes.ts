@@ -34,12 +34,16 @@ export interface Launcher {
   args: string[];
   /** It runs node this many times slower: start-up may take as much longer. */
   slowdown: number;
+  /** Node flags every server started through it gets (before its own). */
+  nodeFlags?: string[];
+  /** Environment every server started through it gets. */
+  env?: Record<string, string>;
 }
 
 /** Starts one of bench/servers/*.ts (compiled) and waits until it reports its port. `execArgv`: node flags (--cpu-prof when profiling). */
 export function forkServer(name: string, script: string, env: Record<string, string> = {}, execArgv: string[] = [], launcher?: Launcher): Promise<ServerProcess> {
-  const through = launcher ? { execPath: launcher.command, execArgv: [...launcher.args, process.execPath, ...execArgv] } : { execArgv };
-  const child = fork(join(__dirname, 'servers', `${script}.js`), [], { env: baseEnv(env), ...through, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const through = launcher ? { execPath: launcher.command, execArgv: [...launcher.args, process.execPath, ...(launcher.nodeFlags ?? []), ...execArgv] } : { execArgv };
+  const child = fork(join(__dirname, 'servers', `${script}.js`), [], { env: baseEnv({ ...launcher?.env, ...env }), ...through, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const startTimeoutMs = START_TIMEOUT_MS * (launcher?.slowdown ?? 1);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error(`${name} did not start within ${startTimeoutMs} ms`)), startTimeoutMs);
@@ -127,7 +131,7 @@ export interface GatewayOptions {
 export async function startGateway(mainJs: string, cwd: string, options: GatewayOptions): Promise<ServerProcess> {
   const port = await freePort();
   const log = openSync(options.logFile, 'w');
-  const node = [process.execPath, ...PRODUCTION_NODE_FLAGS, ...(options.nodeArgs ?? []), mainJs];
+  const node = [process.execPath, ...PRODUCTION_NODE_FLAGS, ...(options.launcher?.nodeFlags ?? []), ...(options.nodeArgs ?? []), mainJs];
   const [command, ...args] = options.launcher ? [options.launcher.command, ...options.launcher.args, ...node] : node;
   const child = spawn(command, args, {
     cwd,
@@ -142,6 +146,7 @@ export async function startGateway(mainJs: string, cwd: string, options: Gateway
       FRONTEGG_AUDIENCE: options.clientId,
       LOG_LEVEL: options.logLevel,
       RATE_LIMIT_PER_MINUTE: '1000000',
+      ...options.launcher?.env,
       ...options.env,
     }),
   });
