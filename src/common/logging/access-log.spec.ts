@@ -46,7 +46,7 @@ async function gatewayLike(level: string, format: 'json' | 'pretty'): Promise<{ 
     request.trace = traceOf(request.headers.traceparent);
     done();
   });
-  registerAccessLog(app, loggers.access);
+  registerAccessLog(app, loggers);
   app.get('/v1/me', async (request) => {
     attachPrincipal(request, { userId: 'user-alice', tenantId: 'tenant-acme', tenantIds: ['tenant-acme'], type: 'userToken' });
     recordUpstreamCall(request.trace, 12.25);
