@@ -41,9 +41,9 @@ const VARIANTS: Record<string, () => void> = {
     const api = helmet(API_HELMET_OPTIONS);
     const docs = helmet({ ...DOCUMENT_HELMET_OPTIONS, contentSecurityPolicy: false });
     const accessLog = mod('common/logging/access-log.js');
-    const register = accessLog.registerAccessLog as (fastify: FastifyInstance, logger: unknown) => void;
+    const register = accessLog.registerAccessLog as (fastify: FastifyInstance, loggers: unknown) => void;
     // registerAccessLog is called with the Fastify instance right after the gateway's onRequest hook.
-    accessLog.registerAccessLog = (fastify: FastifyInstance, logger: unknown) => {
+    accessLog.registerAccessLog = (fastify: FastifyInstance, loggers: unknown) => {
       fastify.addHook('onRequest', (request, reply, done) => {
         const raw = reply.raw as ServerResponse;
         if (DOCS_PATH.test(request.url)) {
@@ -55,7 +55,7 @@ const VARIANTS: Record<string, () => void> = {
           api(request.raw as IncomingMessage, raw, (error?: unknown) => done(error as Error | undefined));
         }
       });
-      register(fastify, logger);
+      register(fastify, loggers);
     };
   },
   throttler: () => {

@@ -71,7 +71,7 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayAp
     reply.header('x-request-id', request.id).headers(DOCS_PATH.test(request.url) ? headers.docs : headers.api);
     done();
   });
-  registerAccessLog(fastify, app.get<symbol, GatewayLoggers>(LOGGERS).access);
+  registerAccessLog(fastify, app.get<symbol, GatewayLoggers>(LOGGERS));
   // JSON only, so any other body is a 415; strict UTF-8, bounded depth, `__proto__`/`constructor` keys refused.
   registerJsonBodyParser(fastify, BODY_LIMIT_BYTES);
   refuseUnsupportedCodings(fastify);

@@ -2,6 +2,7 @@ import type { LoggerService } from '@nestjs/common';
 import pino, { type DestinationStream, type Level, type Logger } from 'pino';
 import pinoPretty from 'pino-pretty';
 import type { LogFormat } from '../../config/gateway-config';
+import { accessLineWriter, type AccessLineWriter } from './access-line';
 
 /** Paths pino must never print: credentials in and out of the gateway. */
 export const REDACTED_PATHS = [
@@ -57,17 +58,22 @@ export function flushLogs(): void {
 export interface GatewayLoggers {
   /** Everything but the access log, redacted. */
   app: Logger;
-  /** One line per request, built field by field from values that are never secret (see access-log.ts). */
+  /**
+   * The access log's level, and its writer in LOG_FORMAT=pretty. One line per request, built field by field from
+   * values that are never secret (see access-log.ts).
+   */
   access: Logger;
+  /** LOG_FORMAT=json: writes the access line to the access logger's destination without pino (see access-line.ts). */
+  accessLine?: AccessLineWriter;
 }
 
 export function createLoggers(level: string, format: LogFormat = 'json', destination?: DestinationStream): GatewayLoggers {
-  const [app, access] =
-    format === 'pretty' ? [readableLines(APP_LINE, destination), readableLines(ACCESS_LINE, destination)] : [destination ?? stdoutDestination(), destination ?? stdoutDestination()];
-  return {
-    app: pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, app),
-    access: pino({ level }, access),
-  };
+  const appOptions = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+  if (format === 'pretty') {
+    return { app: pino(appOptions, readableLines(APP_LINE, destination)), access: pino({ level }, readableLines(ACCESS_LINE, destination)) };
+  }
+  const output = destination ?? stdoutDestination();
+  return { app: pino(appOptions, output), access: pino({ level }, output), accessLine: accessLineWriter(output) };
 }
 
 /** `10:42:07.123 INFO [Sessions] signed in {"userId":"…"}`: the message first, the other fields on the same line. */
