@@ -10,7 +10,7 @@
  * that gateway's environment, except OFF=feature+feature, which switches those features off (see
  * switch-off.ts), and LIB=variant+variant, which runs libraries in place of hand-written pieces (see
  * library-variants.ts). Settings: BENCH_DURATION (s per scenario, default 12), BENCH_CONNECTIONS,
- * BENCH_WARMUP, BENCH_SCENARIOS (default B,D).
+ * BENCH_WARMUP (s per scenario and gateway, in slices with a full collection after each), BENCH_SCENARIOS (default B,D).
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -21,6 +21,8 @@ import { profileWrites, rolesReads } from './scenarios';
 import { prepareGateway, RESULTS_DIR, ROOT, startWorld } from './world';
 
 const SLICE_S = 2;
+const FULL_COLLECTIONS = 10;
+const STEADY_STATE_FLAGS = ['--expose-gc', '--require', join(__dirname, 'steady-state.js')];
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
     }
     if (preloads.length > 0) extra.NODE_OPTIONS = preloads.join(' ');
     const server = await startGateway(main, root, {
+      nodeArgs: STEADY_STATE_FLAGS,
       upstreamUrl: world.standIn.url,
       clientId: CLIENT_ID,
       apiKey: API_KEY,
@@ -72,6 +75,15 @@ async function main(): Promise<void> {
     ['D', profileWrites(world.userTokens)],
   ];
   for (const [id, requests] of scenarios.filter(([id]) => wanted.includes(id))) {
+    // Warm-up with full collections between its first slices, so that every gateway is measured in the state hours
+    // of traffic leave it in (see steady-state.ts), whatever it did at start...
+    for (let collection = 0; collection < FULL_COLLECTIONS; collection++) {
+      for (const g of gateways) {
+        await loadTest(g.server.url, requests, { connections, durationS: Math.max(0.5, warmupS / FULL_COLLECTIONS) });
+        process.kill(g.server.child.pid!, 'SIGWINCH');
+      }
+    }
+    // ...then without, for V8 to compile again what the collections changed.
     for (const g of gateways) await loadTest(g.server.url, requests, { connections, durationS: warmupS });
     const rps = new Map<string, number[]>(gateways.map((g) => [g.name, []]));
     const us = new Map<string, number[]>(gateways.map((g) => [g.name, []]));

@@ -3,17 +3,15 @@
  * what the CPU executes rather than the time it takes, so the figure is the same whatever else the two shared cores are
  * doing (issue 23: wall-clock runs could not separate one feature's few microseconds from this machine's noise).
  *
- * Each configuration runs as its own server under callgrind, the load generator outside it. The server is warmed up
- * with WARMUP requests (V8's optimizing tiers compile hot code around the first thousand or two: on bare node:http,
- * windows before that point differ by 2.5x, after it by under 1 %; the gateway's still differ, see docs/performance.md),
- * then callgrind's counters are zeroed
- * (`callgrind_control -z`), WINDOW requests are sent, and the counters dumped (`callgrind_control -d`); twice, and both
- * windows are reported, so their agreement shows the count is steady. Requests go one at a time over one keep-alive
- * connection, each cycling through the scenario's 1,000 users as the wall-clock bench does.
+ * Each configuration runs as its own server under callgrind, the load generator outside it, requests one at a time
+ * over one keep-alive connection, each cycling through the scenario's 1,000 users as the wall-clock bench does. The
+ * server is warmed up uninstrumented (with full collections in the first half, see steady-state.ts), instrumentation
+ * is switched on, a settling slice is sent, then for each window the counters are zeroed (`callgrind_control -z`),
+ * WINDOW requests are sent and the counters dumped (`-d`). Why each of those steps: docs/performance.md.
  *
- * Configurations: the scenarios A, F, B, C, G, D of `npm run bench`, and B and D with each request-path feature
- * switched off through bench/switch-off.ts (a preload), one at a time. Results: bench/results/instructions.{json,md}.
- * Needs valgrind (Debian's package) on PATH.
+ * Configurations: the scenarios A, F, B, C, G, D of `npm run bench`, B with ENTITLEMENTS=on, and B and D with each
+ * request-path feature switched off through bench/switch-off.ts (a preload), one at a time. Results:
+ * bench/results/instructions.{json,md}. Needs valgrind (Debian's package) on PATH.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,8 +25,8 @@ import { profileWrites, rolesReads, upstreamUserWrites } from './scenarios';
 import { RESULTS_DIR, gatewayRevision, startGatewayFor, startWorld, type World } from './world';
 
 const WARMUP = Number(process.env.BENCH_INSTRUCTIONS_WARMUP ?? 10_000);
-const WINDOW = Number(process.env.BENCH_INSTRUCTIONS_WINDOW ?? 2000);
-const WINDOWS = Number(process.env.BENCH_INSTRUCTIONS_WINDOWS ?? 2);
+const WINDOW = Number(process.env.BENCH_INSTRUCTIONS_WINDOW ?? 1000);
+const WINDOWS = Number(process.env.BENCH_INSTRUCTIONS_WINDOWS ?? 3);
 const SETTLE = 500;
 const FULL_COLLECTIONS = 10;
 const SLOWDOWN = 50;
@@ -134,13 +132,15 @@ async function measure(configuration: Configuration, folder: string): Promise<In
   const connection = new Agent({ keepAlive: true, maxSockets: 1 });
   try {
     const requests = await configuration.requests(server);
-    // Warm-up in slices with a full collection after each: measured as after hours of traffic (see steady-state.ts).
-    for (let slice = 0; slice < FULL_COLLECTIONS; slice++) {
-      const size = Math.floor(WARMUP / FULL_COLLECTIONS);
-      await sendSequentially(server.url, connection, requests, size, slice * size);
+    // Warm-up: its first half in slices with a full collection after each, so that the server is measured as after
+    // hours of traffic (see steady-state.ts); its second half straight, for V8 to compile again what they changed.
+    const slice = Math.floor(WARMUP / 2 / FULL_COLLECTIONS);
+    for (let collection = 0; collection < FULL_COLLECTIONS; collection++) {
+      await sendSequentially(server.url, connection, requests, slice, collection * slice);
       process.kill(server.child.pid!, 'SIGWINCH');
       await sleep(200);
     }
+    await sendSequentially(server.url, connection, requests, WARMUP - FULL_COLLECTIONS * slice, FULL_COLLECTIONS * slice);
     control('-i', pid, outFile);
     // The first requests counted after that still cost a few percent more, whatever the warm-up's length: not counted.
     await sendSequentially(server.url, connection, requests, SETTLE, WARMUP);
@@ -151,7 +151,8 @@ async function measure(configuration: Configuration, folder: string): Promise<In
       control('-d', pid, outFile);
       windows.push(Math.round((await dumpTotal(outFile, window)) / WINDOW));
     }
-    const perRequest = Math.round(windows.reduce((sum, count) => sum + count, 0) / windows.length);
+    // The median window: a full collection in one window (and V8 compiling again what it changed) is left out.
+    const perRequest = [...windows].sort((a, b) => a - b)[Math.floor(windows.length / 2)];
     log(`${configuration.id}: ${perRequest.toLocaleString('en')} instructions per request (windows ${windows.map((w) => w.toLocaleString('en')).join(' / ')})`);
     return { id: configuration.id, title: configuration.title, windows, perRequest };
   } finally {
@@ -216,12 +217,12 @@ function formatTable(results: InstructionsResult[], revision: string): string {
     const base = /^[BD] [-+]/.test(result.id) ? byId.get(result.id[0]) : undefined;
     const cost = base === undefined ? 0 : result.id[2] === '-' ? base - result.perRequest : result.perRequest - base;
     const saved = base === undefined ? '' : `${cost.toLocaleString('en')} (${((cost / base) * 100).toFixed(1)} %)`;
-    const spread = `${((Math.abs(result.windows[0] - result.windows[1]) / result.perRequest) * 100).toFixed(2)} %`;
+    const spread = `${(((Math.max(...result.windows) - Math.min(...result.windows)) / result.perRequest) * 100).toFixed(2)} %`;
     return `| ${result.id} | ${result.title} | ${result.perRequest.toLocaleString('en')} | ${spread} | ${saved} |`;
   };
   const ratio = (a: string, b: string) => (byId.has(a) && byId.has(b) ? `${a}/${b} = ${(byId.get(a)! / byId.get(b)!).toFixed(2)}` : undefined);
   return [
-    `Instructions per request (callgrind; ${WARMUP} warm-up requests, then two windows of ${WINDOW}), gateway ${revision}.`,
+    `Instructions per request (callgrind; ${WARMUP} warm-up requests, then ${WINDOWS} windows of ${WINDOW}), gateway ${revision}.`,
     '',
     '| configuration | what | instructions per request | windows differ by | the feature costs |',
     '| --- | --- | ---: | ---: | ---: |',
