@@ -4,6 +4,7 @@ import { TenantDirectory } from '../authorization/tenant-directory.service';
 import type { Principal } from '../auth/principal';
 import type { CachedAnswer } from '../common/cache/read-through-cache';
 import type { RequestTrace } from '../common/http/request-trace';
+import type { FronteggPermission } from '../identity/frontegg-api.types';
 import type { PermissionDto } from './dto/permission.dto';
 import type { RoleDto } from './dto/role.dto';
 import { toRoleDto } from './role.mapper';
@@ -11,6 +12,12 @@ import { toRoleDto } from './role.mapper';
 /** Role and permission reads, cached per tenant (the catalogue once for the environment). */
 @Injectable()
 export class RolesService {
+  /**
+   * The catalogue as answered, made once per cached catalogue (the same object on every hit of the
+   * memory store): the same answer object, so its JSON is serialized once per entry too.
+   */
+  private readonly answeredCatalogues = new WeakMap<FronteggPermission[], PermissionDto[]>();
+
   constructor(
     private readonly directory: TenantDirectory,
     private readonly catalogue: PermissionCatalogue,
@@ -23,13 +30,17 @@ export class RolesService {
 
   async permissions(trace: RequestTrace): Promise<CachedAnswer<PermissionDto[]>> {
     const { value, cacheStatus } = await this.catalogue.answer(trace);
-    const permissions = value.map(({ id, key, name, description, categoryId }) => ({
-      id,
-      key,
-      name,
-      description: description ?? null,
-      categoryId: categoryId ?? null,
-    }));
+    let permissions = this.answeredCatalogues.get(value);
+    if (!permissions) {
+      permissions = value.map(({ id, key, name, description, categoryId }) => ({
+        id,
+        key,
+        name,
+        description: description ?? null,
+        categoryId: categoryId ?? null,
+      }));
+      this.answeredCatalogues.set(value, permissions);
+    }
     return { value: permissions, cacheStatus };
   }
 }
