@@ -9,7 +9,7 @@
  * `dir` is another checkout with a built dist/main.js ('.' for this one); the ENV list is added to
  * that gateway's environment, except OFF=feature+feature, which switches those features off (see
  * switch-off.ts), and LIB=variant+variant, which runs libraries in place of hand-written pieces (see
- * library-variants.ts). Settings: BENCH_DURATION (s per scenario, default 12), BENCH_CONNECTIONS,
+ * library-variants.ts), and FLAGS=flag+flag, node flags for that gateway. Settings: BENCH_DURATION (s per scenario, default 12), BENCH_CONNECTIONS,
  * BENCH_WARMUP (s per scenario and gateway, in slices with a full collection after each), BENCH_SCENARIOS (default B,D).
  */
 import { readFileSync } from 'node:fs';
@@ -59,8 +59,11 @@ async function main(): Promise<void> {
       delete extra.LIB;
     }
     if (preloads.length > 0) extra.NODE_OPTIONS = preloads.join(' ');
+    // `FLAGS=a+b`: node/V8 flags for that gateway alone (most V8 flags are refused in NODE_OPTIONS).
+    const flags = (extra.FLAGS ?? '').split('+').filter(Boolean);
+    delete extra.FLAGS;
     const server = await startGateway(main, root, {
-      nodeArgs: STEADY_STATE_FLAGS,
+      nodeArgs: [...STEADY_STATE_FLAGS, ...flags],
       upstreamUrl: world.standIn.url,
       clientId: CLIENT_ID,
       apiKey: API_KEY,
