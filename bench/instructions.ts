@@ -243,14 +243,20 @@ export async function runInstructions(wanted: string[]): Promise<number> {
   try {
     const chosen = configurations(world).filter((c) => wanted.length === 0 || wanted.includes(c.id));
     if (chosen.length === 0) throw new Error(`no configuration matches ${wanted.join(', ')}`);
-    for (const configuration of chosen) results.push(await measure(configuration, folder));
+    for (const configuration of chosen) {
+      results.push(await measure(configuration, folder));
+      // Written after each configuration: a full run takes about an hour.
+      writeResults(results, revision);
+    }
   } finally {
     await stopAll();
     rmSync(folder, { recursive: true, force: true });
   }
-  const table = formatTable(results, revision);
-  console.log(`\n${table}`);
-  writeFileSync(join(RESULTS_DIR, 'instructions.json'), `${JSON.stringify({ generatedAt: new Date().toISOString(), gateway: revision, warmup: WARMUP, window: WINDOW, results }, null, 2)}\n`);
-  writeFileSync(join(RESULTS_DIR, 'instructions.md'), table);
+  console.log(`\n${formatTable(results, revision)}`);
   return 0;
+}
+
+function writeResults(results: InstructionsResult[], revision: string): void {
+  writeFileSync(join(RESULTS_DIR, 'instructions.json'), `${JSON.stringify({ generatedAt: new Date().toISOString(), gateway: revision, warmup: WARMUP, window: WINDOW, results }, null, 2)}\n`);
+  writeFileSync(join(RESULTS_DIR, 'instructions.md'), formatTable(results, revision));
 }
