@@ -12,8 +12,9 @@ export type JsonText<T> = string & { readonly [jsonOf]?: T };
  * The text of each cached value, keyed by the value object itself: the memory store hands every
  * hit the same object, so it is serialized once per cache entry; Redis hands a new object per
  * read, serialized once for that read, as before. Held weakly, it lives exactly as long as the
- * value (so it is bounded by the cache's own bounds), and it is never shared by two values, so
- * never by two tenants. Cached values are never changed in place: every reader shares them.
+ * value, and it is never shared by two values, so never by two tenants. Its bytes are those the
+ * memory store already counts for the entry (two per character of the same JSON): at most the
+ * store's byte bound again. Cached values are never changed in place: every reader shares them.
  */
 const texts = new WeakMap<object, string>();
 
