@@ -13,39 +13,13 @@
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino, { type DestinationStream } from 'pino';
+import { compare } from './micro';
 
 const dist = join(__dirname, '..', '..', '..', 'dist');
 const { accessLineWriter } = require(join(dist, 'common/logging/access-line.js')) as typeof import('../src/common/logging/access-line');
 type AccessLine = import('../src/common/logging/access-line').AccessLine;
 
-const ROUNDS = Number(process.env.MICRO_ROUNDS ?? 7);
 const LINES = Number(process.env.MICRO_LINES ?? 100_000);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-/** CPU µs (user + system) per operation of `run(n)`. */
-function cpuPerOp(n: number, run: (n: number) => void): number {
-  const before = process.cpuUsage();
-  run(n);
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / n;
-}
-
-function compare(name: string, n: number, variants: Record<string, (n: number) => void>): void {
-  const names = Object.keys(variants);
-  for (const v of names) variants[v](Math.ceil(n / 4)); // warm-up
-  const results = new Map<string, number[]>(names.map((v) => [v, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const v of round % 2 === 0 ? names : [...names].reverse()) results.get(v)!.push(cpuPerOp(n, variants[v]));
-  }
-  for (const v of names) {
-    const all = results.get(v)!;
-    console.log(`${name.padEnd(8)} ${v.padEnd(22)} ${median(all).toFixed(2).padStart(8)} µs CPU/line (median of ${ROUNDS} x ${n}; min ${Math.min(...all).toFixed(2)}, max ${Math.max(...all).toFixed(2)})`);
-  }
-}
 
 /** A signed-in read; the request id and the two durations change from line to line. */
 const ids = Array.from({ length: 64 }, (_, i) => `${i.toString(16).padStart(8, '0')}-8c1e-4b7a-9d3f-2a6b5c4d3e2f`);
@@ -126,11 +100,14 @@ let written = 0;
 /** A destination that only looks at the line: the serialization alone. */
 const nowhere = (): DestinationStream => ({ write: (line: string) => (written += line.length) });
 
-function main(): void {
+async function main(): Promise<void> {
   sameLine();
-  compare('batched', LINES, variants(batched));
-  compare('no-op', LINES, variants(nowhere));
+  await compare('batched', LINES, variants(batched), { unit: 'line' });
+  await compare('no-op', LINES, variants(nowhere), { unit: 'line' });
   if (written === 0) throw new Error('nothing written');
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

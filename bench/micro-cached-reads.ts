@@ -20,49 +20,13 @@
 import { deepStrictEqual } from 'node:assert';
 import { join, resolve } from 'node:path';
 import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
+import { compare, injectLoop } from './micro';
 import { PERMISSIONS, expectedRolesAnswer } from './fixtures';
 
 const dist = join(__dirname, '..', '..', '..', 'dist');
 
-const ROUNDS = Number(process.env.MICRO_ROUNDS ?? 7);
 const CACHE_STATUS = 'gateway; hit; ttl=29';
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-/** CPU µs (user + system) per operation of `run(n)`. */
-async function cpuPerOp(n: number, run: (n: number) => Promise<void> | void): Promise<number> {
-  const before = process.cpuUsage();
-  await run(n);
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / n;
-}
-
-async function compare(name: string, n: number, variants: Record<string, (n: number) => Promise<void> | void>): Promise<void> {
-  const names = Object.keys(variants);
-  for (const v of names) await variants[v](Math.ceil(n / 4)); // warm-up
-  const results = new Map<string, number[]>(names.map((v) => [v, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const v of round % 2 === 0 ? names : [...names].reverse()) results.get(v)!.push(await cpuPerOp(n, variants[v]));
-  }
-  for (const v of names) {
-    const all = results.get(v)!;
-    console.log(`${name.padEnd(8)} ${v.padEnd(26)} ${median(all).toFixed(3).padStart(8)} µs CPU/op (median of ${ROUNDS} x ${n}; min ${Math.min(...all).toFixed(3)}, max ${Math.max(...all).toFixed(3)})`);
-  }
-}
-
-async function injectLoop(app: FastifyInstance, n: number, options: InjectOptions): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    const response = await app.inject(options);
-    if (response.statusCode !== 200) throw new Error(`${response.statusCode} ${response.body}`);
-    // Each injected response leaves a setImmediate behind (its stream's write callback); a loop of awaits alone never
-    // lets them run, so they piled up with every response they hold (≈ 10 KB a request, out of memory after a few
-    // hundred thousand) and their work fell outside the round that caused it. Let them run within it.
-    if (i % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
-  }
-}
 
 function cachedJson(): typeof import('../src/common/http/cached-json') {
   return require(join(dist, 'common/http/cached-json.js')) as typeof import('../src/common/http/cached-json');
@@ -90,7 +54,7 @@ async function jsonAlone(): Promise<void> {
       'memo hit (after)': (n) => {
         for (let i = 0; i < n; i++) length += serializedOnce(value).length;
       },
-    });
+    }, { digits: 3 });
     if (length === 0) throw new Error('nothing serialized');
   }
 }

@@ -17,6 +17,7 @@
  */
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
+import { compare, injectLoop } from './micro';
 import helmet from 'helmet';
 import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
 
@@ -25,40 +26,6 @@ const { registerJsonBodyParser } = require(join(dist, 'common/http/json-body.js'
 const { securityHeaders } = require(join(dist, 'common/http/security-headers.js')) as typeof import('../src/common/http/security-headers');
 const { MemoryFixedWindowStorage } = require(join(dist, 'common/rate-limit/memory-window-storage.js')) as typeof import('../src/common/rate-limit/memory-window-storage');
 
-const ROUNDS = Number(process.env.MICRO_ROUNDS ?? 7);
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-/** CPU µs (user + system) per operation of `run(n)`. */
-async function cpuPerOp(n: number, run: (n: number) => Promise<void> | void): Promise<number> {
-  const before = process.cpuUsage();
-  await run(n);
-  const used = process.cpuUsage(before);
-  return (used.user + used.system) / n;
-}
-
-async function compare(name: string, n: number, variants: Record<string, (n: number) => Promise<void> | void>): Promise<void> {
-  const names = Object.keys(variants);
-  for (const v of names) await variants[v](Math.ceil(n / 4)); // warm-up
-  const results = new Map<string, number[]>(names.map((v) => [v, []]));
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const v of round % 2 === 0 ? names : [...names].reverse()) results.get(v)!.push(await cpuPerOp(n, variants[v]));
-  }
-  for (const v of names) {
-    const all = results.get(v)!;
-    console.log(`${name.padEnd(8)} ${v.padEnd(22)} ${median(all).toFixed(2).padStart(8)} µs CPU/op (median of ${ROUNDS} x ${n}; min ${Math.min(...all).toFixed(2)}, max ${Math.max(...all).toFixed(2)})`);
-  }
-}
-
-async function injectLoop(app: FastifyInstance, n: number, options: InjectOptions): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    const response = await app.inject(options);
-    if (response.statusCode !== 200) throw new Error(`${response.statusCode} ${response.body}`);
-  }
-}
 
 async function jsonApps(): Promise<Record<string, FastifyInstance>> {
   const hand = Fastify({ bodyLimit: 16 * 1024 });
