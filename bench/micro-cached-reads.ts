@@ -85,11 +85,7 @@ async function gatewayRoute(dist: string, path: string): Promise<(n: number) => 
   const { startEmulator, EmulatorControlClient, USER_BOB } = require(join(dist, 'emulator/index.js')) as typeof import('../src/emulator');
   const emulator = await startEmulator();
   const config = loadGatewayConfig({
-    FRONTEGG_API_URL: emulator.url,
-    FRONTEGG_APP_URL: emulator.url,
-    FRONTEGG_CLIENT_ID: emulator.clientId,
-    FRONTEGG_API_KEY: emulator.apiKey,
-    FRONTEGG_AUDIENCE: emulator.audience,
+    ...emulator.gatewayEnvironment,
     LOG_LEVEL: 'warn',
     RATE_LIMIT_PER_MINUTE: '1000000',
     ROLES_CACHE_TTL_S: '3600',

@@ -28,11 +28,7 @@ export async function startLocalUpstream(env: NodeJS.ProcessEnv): Promise<LocalU
   const publicUrl = env.PUBLIC_URL?.trim() || `http://127.0.0.1:${gatewayPort}`;
   return {
     environment: {
-      FRONTEGG_API_URL: emulator.url,
-      FRONTEGG_APP_URL: emulator.url,
-      FRONTEGG_CLIENT_ID: emulator.clientId,
-      FRONTEGG_API_KEY: emulator.apiKey,
-      FRONTEGG_AUDIENCE: emulator.audience,
+      ...emulator.gatewayEnvironment,
       SESSIONS: env.SESSIONS?.trim() || 'on',
       // Plans and features take part in authorization, from the emulator's seeded snapshot (CONTRACT §1, §7).
       ENTITLEMENTS: env.ENTITLEMENTS?.trim() || 'on',

@@ -11,6 +11,13 @@ describe('describeEmulator', () => {
     users: seedUserSignIns(),
     passwordGrantTokenUrl: 'http://127.0.0.1:3001/_emulator/oauth/token',
     openIdConfigurationUrl: 'http://127.0.0.1:3001/.well-known/openid-configuration',
+    gatewayEnvironment: {
+      FRONTEGG_API_URL: 'http://127.0.0.1:3001',
+      FRONTEGG_APP_URL: 'http://127.0.0.1:3001',
+      FRONTEGG_CLIENT_ID: 'client',
+      FRONTEGG_API_KEY: 'key',
+      FRONTEGG_AUDIENCE: 'client',
+    },
     close: async () => undefined,
   });
 

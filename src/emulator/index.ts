@@ -25,6 +25,8 @@ export interface RunningEmulator {
   passwordGrantTokenUrl: string;
   /** OpenID discovery of the hosted login (Frontegg's `${FRONTEGG_APP_URL}/.well-known/openid-configuration`). */
   openIdConfigurationUrl: string;
+  /** The gateway's FRONTEGG_* settings that point it at this emulator (local mode, tests, benchmarks). */
+  gatewayEnvironment: Readonly<Record<'FRONTEGG_API_URL' | 'FRONTEGG_APP_URL' | 'FRONTEGG_CLIENT_ID' | 'FRONTEGG_API_KEY' | 'FRONTEGG_AUDIENCE', string>>;
   close(): Promise<void>;
 }
 
@@ -46,6 +48,13 @@ export async function startEmulator(options?: EmulatorOptions): Promise<RunningE
     users: seedUserSignIns(),
     passwordGrantTokenUrl: `${url}${PASSWORD_GRANT_TOKEN_PATH}`,
     openIdConfigurationUrl: `${url}${OIDC_DISCOVERY_PATH}`,
+    gatewayEnvironment: {
+      FRONTEGG_API_URL: url,
+      FRONTEGG_APP_URL: url,
+      FRONTEGG_CLIENT_ID: resolved.clientId,
+      FRONTEGG_API_KEY: resolved.apiKey,
+      FRONTEGG_AUDIENCE: resolved.clientId,
+    },
     close: () => app.close(),
   };
 }

@@ -16,11 +16,7 @@ export async function startGatewayProcess(emulator: RunningEmulator, environment
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
-      FRONTEGG_API_URL: emulator.url,
-      FRONTEGG_APP_URL: emulator.url,
-      FRONTEGG_CLIENT_ID: emulator.clientId,
-      FRONTEGG_API_KEY: emulator.apiKey,
-      FRONTEGG_AUDIENCE: emulator.audience,
+      ...emulator.gatewayEnvironment,
       ...environment,
     }),
   );

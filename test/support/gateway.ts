@@ -45,11 +45,7 @@ export async function startTestGateway(
  */
 export async function startGatewayOn(emulator: RunningEmulator, environment: Record<string, string> = {}): Promise<TestGateway> {
   const config = loadGatewayConfig({
-    FRONTEGG_API_URL: emulator.url,
-    FRONTEGG_APP_URL: emulator.url,
-    FRONTEGG_CLIENT_ID: emulator.clientId,
-    FRONTEGG_API_KEY: emulator.apiKey,
-    FRONTEGG_AUDIENCE: emulator.audience,
+    ...emulator.gatewayEnvironment,
     LOG_LEVEL: 'silent',
     ...environment,
   });
