@@ -5,7 +5,8 @@
  *
  *   node bench/dist/bench/gc-trace.js [--entitlements] [node flags...]
  *
- * `--entitlements` starts the gateway with ENTITLEMENTS=on (the stand-in's snapshot, BENCH_ENTITLEMENTS_TUPLES); any
+ * `--entitlements` starts the gateway with ENTITLEMENTS=on (the stand-in's snapshot, BENCH_ENTITLEMENTS_TUPLES);
+ * `--snapshot-in-process` keeps entitlements off but builds a snapshot at start (bench/snapshot-in-process.ts); any
  * other argument is a node flag for the gateway (`--no-allocation-site-pretenuring`, `--max-old-space-size=256`).
  */
 import { readFileSync } from 'node:fs';
@@ -34,7 +35,8 @@ function collections(log: string): Collection[] {
 
 async function main(): Promise<void> {
   const entitlements = process.argv.includes('--entitlements');
-  const flags = process.argv.slice(2).filter((argument) => argument !== '--entitlements');
+  const inProcess = process.argv.includes('--snapshot-in-process') ? ['--require', join(__dirname, 'snapshot-in-process.js')] : [];
+  const flags = [...process.argv.slice(2).filter((argument) => argument !== '--entitlements' && argument !== '--snapshot-in-process'), ...inProcess];
   prepareGateway();
   const world = await startWorld();
   const gateway = await startGatewayFor(world, 'warn', 'gc-trace', ['--trace-gc', ...flags], { env: entitlements ? { ENTITLEMENTS: 'on' } : {} });
