@@ -16,7 +16,7 @@
  *             MemoryFixedWindowStorage vs @nestjs/throttler's ThrottlerStorageService.
  */
 import { join } from 'node:path';
-import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { compare, injectLoop } from './micro';
 import helmet from 'helmet';
 import { ThrottlerStorageService, type ThrottlerStorage } from '@nestjs/throttler';
