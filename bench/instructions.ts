@@ -7,7 +7,8 @@
  * over one keep-alive connection, each cycling through the scenario's 1,000 users as the wall-clock bench does. The
  * server is warmed up uninstrumented (with full collections in the first half, see steady-state.ts), instrumentation
  * is switched on, a settling slice is sent, then for each window the counters are zeroed (`callgrind_control -z`),
- * WINDOW requests are sent and the counters dumped (`-d`). Why each of those steps: docs/performance.md.
+ * WINDOW requests are sent and the counters dumped (`-d`). A window in which V8 collected its old generation, or
+ * compiled again afterwards, is measured again after another settling slice. Why each step: docs/performance.md.
  *
  * Configurations: the scenarios A, F, B, C, G, D of `npm run bench`, B with ENTITLEMENTS=on, and B and D with each
  * request-path feature switched off through bench/switch-off.ts (a preload), one at a time. Results:
@@ -28,6 +29,13 @@ const WARMUP = Number(process.env.BENCH_INSTRUCTIONS_WARMUP ?? 10_000);
 const WINDOW = Number(process.env.BENCH_INSTRUCTIONS_WINDOW ?? 1000);
 const WINDOWS = Number(process.env.BENCH_INSTRUCTIONS_WINDOWS ?? 3);
 const SETTLE = 500;
+/** How many windows may be measured again because a full collection fell in them, before one is kept anyway. */
+const MAX_REDONE = 6;
+const FULL_COLLECTION = /^fn=v8::internal::(Heap::MarkCompact|IncrementalMarking::Start)\(/m;
+/** V8's optimizing compilers' own functions. */
+const COMPILER = /^v8::internal::(compiler|maglev|baseline)::/;
+/** A window that spends more than this share compiling is one in which V8 compiled again (after a collection). */
+const MAX_COMPILING_SHARE = 0.01;
 const FULL_COLLECTIONS = 10;
 const SLOWDOWN = 50;
 const KEEP_DUMPS_IN = process.env.BENCH_INSTRUCTIONS_KEEP;
@@ -57,6 +65,8 @@ export interface InstructionsResult {
   /** Instructions per request in each measured window. */
   windows: number[];
   perRequest: number;
+  /** Windows measured again because a full collection fell in them (instructions per request in each). */
+  redone: number[];
 }
 
 /** Where valgrind puts its control pipes for one server, so that they are removed with its dumps. */
@@ -96,19 +106,41 @@ async function sendSequentially(baseUrl: string, connection: Agent, requests: Ht
 }
 
 /**
- * The `totals:` line of callgrind's dump number `dumpNumber` (`outFile.1`, `outFile.2`, ...). callgrind writes a dump
- * when its guest next runs, after `callgrind_control -d` has returned, and a large one takes a while: it is read once
- * complete (the totals line is its last).
+ * Callgrind's dump number `dumpNumber` (`outFile.1`, `outFile.2`, ...): its total, whether V8 ran a full collection (or
+ * began its incremental marking) inside it, and the instructions spent in V8's compilers (a dump names only the
+ * functions that ran since the counters were zeroed). callgrind writes a dump when its guest next runs, after
+ * `callgrind_control -d` has returned, and a large one takes a while: it is read once complete (the totals line is its
+ * last).
  */
-async function dumpTotal(outFile: string, dumpNumber: number): Promise<number> {
+async function readDump(outFile: string, dumpNumber: number): Promise<{ total: number; fullCollection: boolean; compiling: number }> {
   const file = `${outFile}.${dumpNumber}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const totals = existsSync(file) ? /^totals:\s+(\d+)/m.exec(readFileSync(file, 'utf8')) : null;
-    if (totals) return Number(totals[1]);
+    const dump = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    const totals = /^totals:\s+(\d+)/m.exec(dump);
+    if (totals) return { total: Number(totals[1]), fullCollection: FULL_COLLECTION.test(dump), compiling: selfCost(dump, COMPILER) };
     if (Date.now() > deadline) throw new Error(`callgrind wrote no complete ${file} within 2 minutes (the folder holds: ${readdirSync(dirname(file)).join(', ')})`);
     await sleep(200);
   }
+}
+
+/** The instructions spent in the functions whose names match `functions` themselves (not in what they call). */
+function selfCost(dump: string, functions: RegExp): number {
+  let counting = false;
+  let afterCall = false;
+  let cost = 0;
+  for (const line of dump.split('\n')) {
+    if (line.startsWith('fn=')) {
+      counting = functions.test(line.slice(3));
+      afterCall = false;
+    } else if (line.startsWith('calls=')) {
+      afterCall = true; // the next cost line is the call's inclusive cost
+    } else if (/^\d/.test(line)) {
+      if (counting && !afterCall) cost += Number(line.slice(line.indexOf(' ') + 1));
+      afterCall = false;
+    }
+  }
+  return cost;
 }
 
 /** callgrind_control's command (`-z` zero the counters, `-d` dump them) to the server; it says OK when delivered. */
@@ -145,16 +177,31 @@ async function measure(configuration: Configuration, folder: string): Promise<In
     // The first requests counted after that still cost a few percent more, whatever the warm-up's length: not counted.
     await sendSequentially(server.url, connection, requests, SETTLE, WARMUP);
     const windows: number[] = [];
-    for (let window = 1; window <= WINDOWS; window++) {
+    const redone: number[] = [];
+    let sent = WARMUP + SETTLE;
+    for (let dump = 1; windows.length < WINDOWS; dump++) {
       control('-z', pid, outFile);
-      await sendSequentially(server.url, connection, requests, WINDOW, WARMUP + SETTLE + (window - 1) * WINDOW);
+      await sendSequentially(server.url, connection, requests, WINDOW, sent);
+      sent += WINDOW;
       control('-d', pid, outFile);
-      windows.push(Math.round((await dumpTotal(outFile, window)) / WINDOW));
+      const window = await readDump(outFile, dump);
+      const perRequest = Math.round(window.total / WINDOW);
+      log(`${configuration.id}: window ${dump}: ${perRequest.toLocaleString('en')} instructions per request, ${((window.compiling / window.total) * 100).toFixed(2)} % compiling${window.fullCollection ? ', a full collection' : ''}`);
+      if ((window.fullCollection || window.compiling / window.total > MAX_COMPILING_SHARE) && redone.length < MAX_REDONE) {
+        // V8 collected its old generation (or began marking it) in this window, or compiled again what a collection
+        // threw away: such a window counts up to a third more. Another is measured instead, after a settling slice.
+        redone.push(perRequest);
+        await sendSequentially(server.url, connection, requests, SETTLE, sent);
+        sent += SETTLE;
+        continue;
+      }
+      windows.push(perRequest);
     }
+    if (redone.length > 0) log(`${configuration.id}: ${redone.length} window(s) measured again (${redone.map((w) => w.toLocaleString('en')).join(' / ')})`);
     // The median window: a full collection in one window (and V8 compiling again what it changed) is left out.
     const perRequest = [...windows].sort((a, b) => a - b)[Math.floor(windows.length / 2)];
     log(`${configuration.id}: ${perRequest.toLocaleString('en')} instructions per request (windows ${windows.map((w) => w.toLocaleString('en')).join(' / ')})`);
-    return { id: configuration.id, title: configuration.title, windows, perRequest };
+    return { id: configuration.id, title: configuration.title, windows, perRequest, redone };
   } finally {
     connection.destroy();
     await stop(server);
@@ -222,7 +269,7 @@ function formatTable(results: InstructionsResult[], revision: string): string {
   };
   const ratio = (a: string, b: string) => (byId.has(a) && byId.has(b) ? `${a}/${b} = ${(byId.get(a)! / byId.get(b)!).toFixed(2)}` : undefined);
   return [
-    `Instructions per request (callgrind; ${WARMUP} warm-up requests, then ${WINDOWS} windows of ${WINDOW}), gateway ${revision}.`,
+    `Instructions per request (callgrind; ${WARMUP} warm-up requests, then ${WINDOWS} windows of ${WINDOW} without a full collection or compiling in them), gateway ${revision}.`,
     '',
     '| configuration | what | instructions per request | windows differ by | the feature costs |',
     '| --- | --- | ---: | ---: | ---: |',
