@@ -1,4 +1,5 @@
-import { NestFactory } from '@nestjs/core';
+import type { Type } from '@nestjs/common';
+import { DiscoveryService, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyServerOptions } from 'fastify';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -13,6 +14,7 @@ import { DOCS_PATH, securityHeaders } from './common/http/security-headers';
 import { registerAccessLog } from './common/logging/access-log';
 import { GatewayLogger, type GatewayLoggers } from './common/logging/gateway-logger';
 import { LOGGERS } from './common/logging/logging.module';
+import { bindInputValidation } from './common/pipes/input-validation';
 import { buildOpenApiDocument } from './common/openapi/openapi-document';
 import type { GatewayConfig } from './config/gateway-config';
 
@@ -56,6 +58,8 @@ export async function createGatewayApp(config: GatewayConfig, options: GatewayAp
     // The gateway reads JSON only: Nest's default form parser is not registered (see below).
     bodyParser: false,
   });
+  // Before the routes are registered (at init): every body, query and path parameter validated, nothing else piped.
+  bindInputValidation(app.get(DiscoveryService).getControllers().flatMap(({ metatype }) => (metatype ? [metatype as Type<unknown>] : [])));
   app.useLogger(app.get(GatewayLogger));
   // Nest buffers its own logs until listen(); an app only initialised (the tests) would keep every
   // line in memory and never write it. From here on everything goes through pino, redacted.

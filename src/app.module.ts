@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
 import { AuthenticationGuard } from './auth/authentication.guard';
 import { AuthModule } from './auth/auth.module';
@@ -8,7 +8,6 @@ import { PolicyGuard } from './authorization/policy.guard';
 import { SharedCacheModule } from './common/cache/shared-cache.module';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
 import { LoggingModule } from './common/logging/logging.module';
-import { createValidationPipe } from './common/pipes/validation.pipe';
 import { RateLimitGuard } from './common/rate-limit/rate-limit.guard';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { ConfigModule } from './config/config.module';
@@ -54,7 +53,6 @@ export class AppModule {
         { provide: APP_GUARD, useExisting: RateLimitGuard },
         { provide: APP_GUARD, useExisting: PolicyGuard },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-        { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
     };
   }

@@ -6,7 +6,7 @@ import { ProblemException } from '../problems/problem.exception';
  * Request bodies are exactly their DTO: unknown properties are refused (never silently dropped),
  * so a caller learns at once that a field such as `mfaBypass` is not theirs to set.
  */
-export function createValidationPipe(): ValidationPipe {
+function createValidationPipe(): ValidationPipe {
   return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
@@ -41,10 +41,14 @@ class StrictValidationPipe extends ValidationPipe {
 const validatedBodies = new WeakSet<object>();
 let sharedPipe: ValidationPipe | undefined;
 
-/** Validates a body as the global pipe does (same rules, same `400`), for code that runs before pipes. */
+/** The one validation pipe: bound to every route's inputs (input-validation.ts), and used by validateBody. */
+export function inputValidationPipe(): ValidationPipe {
+  return (sharedPipe ??= createValidationPipe());
+}
+
+/** Validates a body as a route's inputs are (same rules, same `400`), for code that runs before pipes. */
 export async function validateBody<T extends object>(dto: Type<T>, body: unknown): Promise<T> {
-  sharedPipe ??= createValidationPipe();
-  const validated = (await sharedPipe.transform(body, { type: 'body', metatype: dto })) as T;
+  const validated = (await inputValidationPipe().transform(body, { type: 'body', metatype: dto })) as T;
   if (typeof validated === 'object' && validated !== null) validatedBodies.add(validated);
   return validated;
 }
