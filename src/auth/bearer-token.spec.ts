@@ -26,9 +26,16 @@ describe('bearerTokenOf', () => {
     expect(bearerTokenOf(request)).toEqual({ kind: 'invalid' });
   });
 
-  it('refuses a malformed bearer credential', () => {
+  it('refuses a bearer scheme without a token', () => {
     expect(bearerTokenOf(requestWith(['Authorization', 'Bearer']))).toEqual({ kind: 'invalid' });
-    expect(bearerTokenOf(requestWith(['Authorization', 'Bearer a b']))).toEqual({ kind: 'invalid' });
-    expect(bearerTokenOf(requestWith(['Authorization', 'Bearer a"b']))).toEqual({ kind: 'invalid' });
+    expect(bearerTokenOf(requestWith(['Authorization', 'Bearer    ']))).toEqual({ kind: 'invalid' });
+    expect(bearerTokenOf(requestWith(['Authorization', 'Bearer\tabc']))).toEqual({ kind: 'invalid' });
+    expect(bearerTokenOf(requestWith(['Authorization', 'Bearerabc']))).toEqual({ kind: 'other' });
+  });
+
+  it("leaves the token's characters to the verifier (token-verifier.service.ts), blanks around it dropped", () => {
+    expect(bearerTokenOf(requestWith(['Authorization', 'Bearer   a.b.c  ']))).toEqual({ kind: 'token', token: 'a.b.c' });
+    expect(bearerTokenOf(requestWith(['Authorization', 'Bearer a b']))).toEqual({ kind: 'token', token: 'a b' });
+    expect(bearerTokenOf(requestWith(['Authorization', 'Bearer a"b']))).toEqual({ kind: 'token', token: 'a"b' });
   });
 });

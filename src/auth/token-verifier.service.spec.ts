@@ -144,6 +144,20 @@ describe('TokenVerifier', () => {
     });
   });
 
+  it.each([
+    ['a quote', (token: string) => `${token.slice(0, -10)}"${token.slice(-9)}`],
+    ['a blank inside', (token: string) => `${token.slice(0, -10)} ${token.slice(-10)}`],
+    ['padding before the end', (token: string) => `${token.slice(0, -10)}=${token.slice(-10)}`],
+    ['a non-ASCII letter', (token: string) => `${token.slice(0, -10)}é${token.slice(-9)}`],
+  ])('refuses a token with %s (RFC 6750 b64token) before any key fetch, even beside its valid original', async (_name, corrupt) => {
+    const subject = verifier();
+    const token = await sign();
+    expect(await refusal(subject.verify(corrupt(token)))).toBe('invalid');
+    expect(fetches).toBe(0);
+    await subject.verify(token).then(({ remember }) => remember?.());
+    expect(await refusal(subject.verify(corrupt(token)))).toBe('invalid');
+  });
+
   it('refuses iat and auth_time in the future', async () => {
     const subject = verifier();
     const later = Math.floor(Date.now() / 1000) + 3600;

@@ -15,6 +15,9 @@ import { TOKEN_TYPES, type Principal, type TokenType } from './principal';
 import { readBoundedText } from '../common/http/bounded-body';
 import { tokenDigest, VERIFIED_TOKEN_MAX_AGE_MS, VerifiedTokens } from './verified-tokens';
 
+/** RFC 6750 §2.1's b64token: what a bearer token may be made of. */
+const BEARER_TOKEN_SYNTAX = /^[A-Za-z0-9._~+/-]+=*$/;
+
 export type RejectionReason = 'expired' | 'invalid';
 
 export class TokenRejectedError extends Error {
@@ -93,6 +96,8 @@ export class TokenVerifier implements OnModuleInit, OnModuleDestroy {
     const digest = tokenDigest(token);
     const known = this.verified.principalOf(digest);
     if (known) return { principal: known };
+    // Checked here rather than where the header is read: a remembered token was checked when it was verified.
+    if (!BEARER_TOKEN_SYNTAX.test(token)) throw new TokenRejectedError('invalid', 'malformed bearer token');
     this.checkProtectedHeader(token);
     const { frontegg, jwtClockToleranceS } = this.config;
     try {
