@@ -31,12 +31,14 @@ describe('role levels (CONTRACT §3: level rules fail closed)', () => {
     const user = {
       id: 'u1',
       roles: [{ id: 'r1', level: 10 }],
-      tenants: [{ tenantId: 't1', roles: [{ id: 'r1', level: 10 }, { id: 'r2' }] }],
+      tenants: [{ tenantId: 't1', roles: [{ id: 'r1', level: 10 }, { id: 'r2' }, 'garbage'] }],
     } as unknown as FronteggUser<unknown>;
-    expect(withRoleLevels(user)).toEqual({
+    const read = withRoleLevels(user);
+    expect(read).toBe(user); // read in place: the identity client's own, just-parsed answer
+    expect(read).toEqual({
       id: 'u1',
       roles: [{ id: 'r1', level: 10 }],
-      tenants: [{ tenantId: 't1', roles: [{ id: 'r1', level: 10 }, { id: 'r2', level: null }] }],
+      tenants: [{ tenantId: 't1', roles: [{ id: 'r1', level: 10 }, { id: 'r2', level: null }, { level: null }] }],
     });
     expect(withRoleLevel('garbage' as unknown as FronteggRole<unknown>)).toEqual({ level: null });
   });
