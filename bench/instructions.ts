@@ -47,7 +47,7 @@ const KEEP_DUMPS_IN = process.env.BENCH_INSTRUCTIONS_KEEP;
  */
 const V8_FLAGS = (process.env.BENCH_INSTRUCTIONS_NODE_FLAGS ?? '--single-threaded --predictable-gc-schedule').split(' ').filter(Boolean);
 /** The features bench/switch-off.ts can take out of a gateway, each measured on its own. */
-const FEATURES = ['access-log', 'ids', 'helmet', 'rate-limit', 'metrics', 'on-send', 'digest'] as const;
+const FEATURES = ['access-log', 'ids', 'helmet', 'rate-limit', 'metrics', 'on-send', 'digest', 'validation'] as const;
 
 const log = (message: string) => console.log(`[instructions] ${message}`);
 

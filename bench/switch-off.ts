@@ -3,7 +3,7 @@
  * variant's environment) to switch request-path features off at run time, for measuring what each
  * costs (issue 14), without a switch in the gateway itself: before main.js runs, the compiled
  * gateway's own modules are loaded from beside it and one export replaced by a no-op.
- * BENCH_OFF: comma-separated among access-log, ids, helmet, rate-limit, metrics, on-send, digest.
+ * BENCH_OFF: comma-separated among access-log, ids, helmet, rate-limit, metrics, on-send, digest, validation.
  * A gateway with a feature off is for measuring only: it drops a header, a log line, a limit...
  */
 import { dirname, join } from 'node:path';
@@ -23,6 +23,8 @@ const SWITCHES: Record<string, () => void> = {
   metrics: () => ((mod('metrics/metrics.service.js').Metrics as Proto).prototype.onModuleInit = () => undefined),
   'on-send': () => ((mod('health/lifecycle.service.js').Lifecycle as Proto).prototype.onModuleInit = () => undefined),
   digest: () => (mod('auth/verified-tokens.js').tokenDigest = (token: string) => token),
+  // Bodies, queries and path parameters go to the handler as they came (no pipe bound to them).
+  validation: () => (mod('common/pipes/input-validation.js').bindInputValidation = () => undefined),
 };
 
 for (const name of (process.env.BENCH_OFF ?? '').split(',').filter(Boolean)) {
