@@ -31,7 +31,7 @@ const WINDOWS = Number(process.env.BENCH_INSTRUCTIONS_WINDOWS ?? 3);
 const SETTLE = 500;
 /** How many windows may be measured again because a full collection fell in them, before one is kept anyway. */
 const MAX_REDONE = 6;
-const FULL_COLLECTION = /^fn=v8::internal::(Heap::MarkCompact|IncrementalMarking::Start)\(/m;
+const FULL_COLLECTION = /^fn=v8::internal::(Heap::MarkCompact|IncrementalMarking::(Start|Step|AdvanceAndFinalizeIfComplete|AdvanceOnAllocation))\(/m;
 /** V8's optimizing compilers' own functions. */
 const COMPILER = /^v8::internal::(compiler|maglev|baseline)::/;
 /** A window that spends more than this share compiling is one in which V8 compiled again (after a collection). */
@@ -195,6 +195,7 @@ async function measure(configuration: Configuration, folder: string): Promise<In
         sent += SETTLE;
         continue;
       }
+      if (window.fullCollection || window.compiling / window.total > MAX_COMPILING_SHARE) log(`${configuration.id}: window ${dump} kept although V8 collected or compiled in it: ${MAX_REDONE} windows were measured again already (a longer BENCH_INSTRUCTIONS_WARMUP may help)`);
       windows.push(perRequest);
     }
     if (redone.length > 0) log(`${configuration.id}: ${redone.length} window(s) measured again (${redone.map((w) => w.toLocaleString('en')).join(' / ')})`);
