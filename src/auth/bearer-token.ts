@@ -23,8 +23,8 @@ export function bearerTokenOf(request: IncomingMessage): BearerToken {
   if (count > 1) return { kind: 'invalid' };
   if (count === 0) return { kind: 'none' };
   const header = request.headers.authorization ?? '';
-  // The token's characters are not checked here (the verifier does, token-verifier.service.ts): a scan of a 1.2 KB token was
-  // 4 % of a cached read's instructions, and a token the verifier remembers was checked when it was first verified.
+  // The token's characters are checked by the verifier (token-verifier.service.ts), not here: a scan of a 1.2 KB
+  // token was 4 % of a cached read's instructions, and a token it remembers was checked when first verified.
   const scheme = BEARER_SCHEME.exec(header);
   if (scheme) {
     let end = header.length;
