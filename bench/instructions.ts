@@ -40,6 +40,12 @@ const FULL_COLLECTIONS = 10;
 const SLOWDOWN = 50;
 const KEEP_DUMPS_IN = process.env.BENCH_INSTRUCTIONS_KEEP;
 /**
+ * Requests in flight at once (1 by default). Under `npm run bench`'s 50 connections, one turn of the event loop reads,
+ * answers and writes many requests: its own work is shared by them. One at a time, every request pays for a whole
+ * turn. BENCH_INSTRUCTIONS_CONNECTIONS=16 counts the request-path cost as a loaded server pays it.
+ */
+const CONNECTIONS = Number(process.env.BENCH_INSTRUCTIONS_CONNECTIONS ?? 1);
+/**
  * V8 schedules some work by the clock or on other threads: garbage collection when idle or to shrink memory, and
  * compilation in the background. Under callgrind, every second of wall clock holds ~50 times fewer requests, so that
  * work lands in one window and not the other. These flags make its schedule follow allocation alone, on the main
@@ -89,6 +95,22 @@ function callgrind(outFile: string): Launcher {
  * object shapes ("wrong map" deoptimizations of Node's stream and HTTP code) and compile it again, inside the window.
  */
 async function sendSequentially(baseUrl: string, connection: Agent, requests: HttpRequestSpec[], count: number, offset: number): Promise<void> {
+  if (CONNECTIONS > 1) {
+    // CONNECTIONS senders, each one request at a time on its own socket of the agent, dealing out the count between them.
+    const share = (sender: number) => Math.floor(count / CONNECTIONS) + (sender < count % CONNECTIONS ? 1 : 0);
+    let start = offset;
+    const senders = Array.from({ length: CONNECTIONS }, (_, sender) => {
+      const from = start;
+      start += share(sender);
+      return sendOneByOne(baseUrl, connection, requests, share(sender), from);
+    });
+    await Promise.all(senders);
+    return;
+  }
+  return sendOneByOne(baseUrl, connection, requests, count, offset);
+}
+
+async function sendOneByOne(baseUrl: string, connection: Agent, requests: HttpRequestSpec[], count: number, offset: number): Promise<void> {
   const url = new URL(baseUrl);
   for (let i = 0; i < count; i++) {
     const spec = requests[(offset + i) % requests.length];
@@ -161,7 +183,7 @@ async function measure(configuration: Configuration, folder: string): Promise<In
   log(`${configuration.id}: ${configuration.title} — starting under callgrind`);
   const server = await configuration.start(callgrind(outFile));
   const pid = String(server.child.pid);
-  const connection = new Agent({ keepAlive: true, maxSockets: 1 });
+  const connection = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   try {
     const requests = await configuration.requests(server);
     // Warm-up: its first half in slices with a full collection after each, so that the server is measured as after
@@ -270,7 +292,7 @@ function formatTable(results: InstructionsResult[], revision: string): string {
   };
   const ratio = (a: string, b: string) => (byId.has(a) && byId.has(b) ? `${a}/${b} = ${(byId.get(a)! / byId.get(b)!).toFixed(2)}` : undefined);
   return [
-    `Instructions per request (callgrind; ${WARMUP} warm-up requests, then ${WINDOWS} windows of ${WINDOW} without a full collection or compiling in them), gateway ${revision}.`,
+    `Instructions per request (callgrind; ${WARMUP} warm-up requests, then ${WINDOWS} windows of ${WINDOW} without a full collection or compiling in them; ${CONNECTIONS} in flight at once), gateway ${revision}.`,
     '',
     '| configuration | what | instructions per request | windows differ by | the feature costs |',
     '| --- | --- | ---: | ---: | ---: |',
