@@ -40,9 +40,9 @@ const FULL_COLLECTIONS = 10;
 const SLOWDOWN = 50;
 const KEEP_DUMPS_IN = process.env.BENCH_INSTRUCTIONS_KEEP;
 /**
- * Requests in flight at once (1 by default). Under `npm run bench`'s 50 connections, one turn of the event loop reads,
- * answers and writes many requests: its own work is shared by them. One at a time, every request pays for a whole
- * turn. BENCH_INSTRUCTIONS_CONNECTIONS=16 counts the request-path cost as a loaded server pays it.
+ * Requests in flight at once (1 by default), each sender on its own keep-alive socket. `npm run bench` loads servers
+ * with 50 connections; 16 here gave F and B the same counts as one at a time (docs/performance.md), so a turn of the
+ * event loop shared by many requests does not change what each costs.
  */
 const CONNECTIONS = Number(process.env.BENCH_INSTRUCTIONS_CONNECTIONS ?? 1);
 /**
@@ -71,7 +71,7 @@ export interface InstructionsResult {
   /** Instructions per request in each measured window. */
   windows: number[];
   perRequest: number;
-  /** Windows measured again because a full collection fell in them (instructions per request in each). */
+  /** Windows measured again because V8 collected its old generation or compiled in them (instructions per request). */
   redone: number[];
 }
 
@@ -90,7 +90,8 @@ function callgrind(outFile: string): Launcher {
 }
 
 /**
- * Sends `count` requests one after another over `connection` (one keep-alive socket), cycling through `requests`.
+ * Sends `count` requests one after another over `connection` (one keep-alive socket; CONNECTIONS of them, each with
+ * its share, when more are in flight), cycling through `requests`.
  * Warm-up and windows share that socket: a new one made V8 throw away code it had optimized for the old socket's
  * object shapes ("wrong map" deoptimizations of Node's stream and HTTP code) and compile it again, inside the window.
  */
