@@ -14,6 +14,7 @@
  * - the functions that cost most themselves.
  */
 import { readFileSync } from 'node:fs';
+import { callgrindCosts } from './callgrind-dump';
 
 interface Code {
   start: number;
@@ -44,35 +45,6 @@ function nameOf(codes: Code[], fn: string): string {
   }
   const code = codes[high];
   return code && address < code.end ? code.name : 'JIT code not in the map';
-}
-
-/** The callgrind dump's costs: each function's own, and each call's inclusive cost by caller. */
-function readDump(file: string, codes: Code[]): { total: number; own: Map<string, number>; inclusive: Map<string, number> } {
-  const own = new Map<string, number>();
-  const inclusive = new Map<string, number>();
-  const add = (map: Map<string, number>, key: string, cost: number) => map.set(key, (map.get(key) ?? 0) + cost);
-  let total = 0;
-  let current = '';
-  let callee = '';
-  let inCall = false;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line.startsWith('fn=')) {
-      current = nameOf(codes, line.slice(3).trim());
-      inCall = false;
-    } else if (line.startsWith('cfn=')) callee = nameOf(codes, line.slice(4).trim());
-    else if (line.startsWith('calls=')) inCall = true;
-    else if (/^\d/.test(line)) {
-      const cost = Number(line.slice(line.indexOf(' ') + 1));
-      if (inCall) {
-        if (callee !== current) add(inclusive, current, cost); // a recursive call is already in the function's own
-      } else {
-        add(own, current, cost);
-        add(inclusive, current, cost);
-      }
-      inCall = false;
-    } else if (line.startsWith('totals:')) total = Number(line.slice(7));
-  }
-  return { total, own, inclusive };
 }
 
 const LAYERS: [string, RegExp][] = [
@@ -115,7 +87,8 @@ function main(): void {
   if (!dump || !perfMap) throw new Error('usage: instructions-breakdown.js <callgrind dump> <perf map> [requests=1000] [top=25]');
   const requests = Number(requestsArgument ?? 1000);
   const top = Number(topArgument ?? 25);
-  const { total, own, inclusive } = readDump(dump, readPerfMap(perfMap));
+  const codes = readPerfMap(perfMap);
+  const { total = 0, own, inclusive } = callgrindCosts(readFileSync(dump, 'utf8'), (fn) => nameOf(codes, fn));
   const perRequest = (cost: number) => Math.round(cost / requests).toLocaleString('en').padStart(9);
   const share = (cost: number) => `${((cost / total) * 100).toFixed(1).padStart(5)} %`;
 

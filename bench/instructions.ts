@@ -19,6 +19,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { callgrindCosts } from './callgrind-dump';
 import { API_KEY, CLIENT_ID } from './fixtures';
 import type { HttpRequestSpec } from './load';
 import { forkServer, httpSend, sleep, stop, stopAll, type Launcher, type ServerProcess } from './processes';
@@ -31,7 +32,7 @@ const WINDOWS = Number(process.env.BENCH_INSTRUCTIONS_WINDOWS ?? 3);
 const SETTLE = 500;
 /** How many windows may be measured again because a full collection fell in them, before one is kept anyway. */
 const MAX_REDONE = 6;
-const FULL_COLLECTION = /^fn=v8::internal::(Heap::MarkCompact|IncrementalMarking::(Start|Step|AdvanceAndFinalizeIfComplete|AdvanceOnAllocation))\(/m;
+const FULL_COLLECTION = /^v8::internal::(Heap::MarkCompact|IncrementalMarking::(Start|Step|AdvanceAndFinalizeIfComplete|AdvanceOnAllocation))\(/;
 /** V8's optimizing compilers' own functions. */
 const COMPILER = /^v8::internal::(compiler|maglev|baseline)::/;
 /** A window that spends more than this share compiling is one in which V8 compiled again (after a collection). */
@@ -95,7 +96,7 @@ function callgrind(outFile: string): Launcher {
  * Warm-up and windows share that socket: a new one made V8 throw away code it had optimized for the old socket's
  * object shapes ("wrong map" deoptimizations of Node's stream and HTTP code) and compile it again, inside the window.
  */
-async function sendSequentially(baseUrl: string, connection: Agent, requests: HttpRequestSpec[], count: number, offset: number): Promise<void> {
+async function send(baseUrl: string, connection: Agent, requests: HttpRequestSpec[], count: number, offset: number): Promise<void> {
   if (CONNECTIONS > 1) {
     // CONNECTIONS senders, each one request at a time on its own socket of the agent, dealing out the count between them.
     const share = (sender: number) => Math.floor(count / CONNECTIONS) + (sender < count % CONNECTIONS ? 1 : 0);
@@ -139,31 +140,15 @@ async function readDump(outFile: string, dumpNumber: number): Promise<{ total: n
   const file = `${outFile}.${dumpNumber}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
-    const dump = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    const totals = /^totals:\s+(\d+)/m.exec(dump);
-    if (totals) return { total: Number(totals[1]), fullCollection: FULL_COLLECTION.test(dump), compiling: selfCost(dump, COMPILER) };
+    const { total, own } = callgrindCosts(existsSync(file) ? readFileSync(file, 'utf8') : '');
+    if (total !== undefined) {
+      const names = [...own.keys()];
+      const compiling = names.filter((name) => COMPILER.test(name)).reduce((sum, name) => sum + own.get(name)!, 0);
+      return { total, fullCollection: names.some((name) => FULL_COLLECTION.test(name)), compiling };
+    }
     if (Date.now() > deadline) throw new Error(`callgrind wrote no complete ${file} within 2 minutes (the folder holds: ${readdirSync(dirname(file)).join(', ')})`);
     await sleep(200);
   }
-}
-
-/** The instructions spent in the functions whose names match `functions` themselves (not in what they call). */
-function selfCost(dump: string, functions: RegExp): number {
-  let counting = false;
-  let afterCall = false;
-  let cost = 0;
-  for (const line of dump.split('\n')) {
-    if (line.startsWith('fn=')) {
-      counting = functions.test(line.slice(3));
-      afterCall = false;
-    } else if (line.startsWith('calls=')) {
-      afterCall = true; // the next cost line is the call's inclusive cost
-    } else if (/^\d/.test(line)) {
-      if (counting && !afterCall) cost += Number(line.slice(line.indexOf(' ') + 1));
-      afterCall = false;
-    }
-  }
-  return cost;
 }
 
 /** callgrind_control's command (`-z` zero the counters, `-d` dump them) to the server; it says OK when delivered. */
@@ -191,20 +176,20 @@ async function measure(configuration: Configuration, folder: string): Promise<In
     // hours of traffic (see steady-state.ts); its second half straight, for V8 to compile again what they changed.
     const slice = Math.floor(WARMUP / 2 / FULL_COLLECTIONS);
     for (let collection = 0; collection < FULL_COLLECTIONS; collection++) {
-      await sendSequentially(server.url, connection, requests, slice, collection * slice);
+      await send(server.url, connection, requests, slice, collection * slice);
       process.kill(server.child.pid!, 'SIGWINCH');
       await sleep(200);
     }
-    await sendSequentially(server.url, connection, requests, WARMUP - FULL_COLLECTIONS * slice, FULL_COLLECTIONS * slice);
+    await send(server.url, connection, requests, WARMUP - FULL_COLLECTIONS * slice, FULL_COLLECTIONS * slice);
     control('-i', pid, outFile);
     // The first requests counted after that still cost a few percent more, whatever the warm-up's length: not counted.
-    await sendSequentially(server.url, connection, requests, SETTLE, WARMUP);
+    await send(server.url, connection, requests, SETTLE, WARMUP);
     const windows: number[] = [];
     const redone: number[] = [];
     let sent = WARMUP + SETTLE;
     for (let dump = 1; windows.length < WINDOWS; dump++) {
       control('-z', pid, outFile);
-      await sendSequentially(server.url, connection, requests, WINDOW, sent);
+      await send(server.url, connection, requests, WINDOW, sent);
       sent += WINDOW;
       control('-d', pid, outFile);
       const window = await readDump(outFile, dump);
@@ -214,7 +199,7 @@ async function measure(configuration: Configuration, folder: string): Promise<In
         // V8 collected its old generation (or began marking it) in this window, or compiled again what a collection
         // threw away: such a window counts up to a third more. Another is measured instead, after a settling slice.
         redone.push(perRequest);
-        await sendSequentially(server.url, connection, requests, SETTLE, sent);
+        await send(server.url, connection, requests, SETTLE, sent);
         sent += SETTLE;
         continue;
       }

@@ -23,8 +23,8 @@ export type AccessLineWriter = (line: AccessLine) => void;
  * The line's fixed shape, compiled once into one function, where pino walks every line's object key by key and hands
  * each nested object to a generic stringifier: 1.3–1.5 µs a line instead of 2.1–2.3 µs, and 2.6–2.9 instead of 4.1–4.2
  * µs with the batched write (bench/micro-access-line.ts, 3 runs). A hand-written template measured 1.06 µs against
- * this 1.25 µs in one run: not enough less to keep escaping by hand. Properties are written in this order; optional ones are left out when undefined, as pino
- * (JSON.stringify) leaves them out. Strings are escaped as JSON.stringify escapes them, lone surrogates included, so
+ * this 1.25 µs in one run: not enough less to keep escaping by hand. Properties are written in this order; optional
+ * ones are left out when undefined, as pino (JSON.stringify) leaves them out. Strings are escaped as JSON.stringify escapes them, lone surrogates included, so
  * every line is well-formed UTF-8 (pino left them raw in short top-level strings, and stdout got U+FFFD).
  */
 const serializeAccessLine: (line: AccessLine) => string = fastJson({
